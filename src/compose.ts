@@ -1,0 +1,141 @@
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import { ConfigurationError, WelcomeError } from './errors.js';
+import { toAsyncHandler } from './handlerAdapter.js';
+import { createSyncCore, type ProfileSyncOptions } from './profileSync.js';
+import type { AnyTriggerHandler, TriggerHandler } from './types.js';
+import type { WelcomeSender } from './welcomeOnce.js';
+
+/**
+ * A step wraps the handler after it: it gets `next` and returns a handler that may act
+ * before and after calling it.
+ *
+ * @example
+ * ```ts
+ * const timing: Step = (next) => async (event, context) => {
+ *   const result = await next(event, context);
+ *   metrics.add('confirmed', 1);
+ *   return result;
+ * };
+ * ```
+ */
+export type Step<TEvent = PostConfirmationTriggerEvent> = (next: TriggerHandler<TEvent>) => TriggerHandler<TEvent>;
+
+/**
+ * Chains steps around a handler: `compose(a, b, c)(handler)` runs `a`, then `b`, then `c`,
+ * then `handler`. Handlers in callback style are accepted.
+ *
+ * @example
+ * ```ts
+ * export const handler = compose(profileSync({ table: 'profiles' }), timing)(existingHandler);
+ * ```
+ */
+export function compose<TEvent = PostConfirmationTriggerEvent>(
+  ...steps: Step<TEvent>[]
+): (handler: AnyTriggerHandler<TEvent>) => TriggerHandler<TEvent> {
+  steps.forEach((step, index) => {
+    if (typeof step !== 'function') throw new ConfigurationError(`compose[${index}]`, 'must be a step function');
+  });
+  return (handler) => steps.reduceRight<TriggerHandler<TEvent>>((next, step) => step(next), toAsyncHandler(handler));
+}
+
+/**
+ * When the handler after the profile step runs.
+ * - `always`: on every invocation, forgot-password and retries included (as without the library).
+ * - `unless-skipped`: not for the skipped trigger sources (forgot-password by default).
+ */
+export type RunNext = 'always' | 'unless-skipped';
+
+/** Options of the {@link profileSync} step. */
+export interface ProfileSyncStepOptions extends ProfileSyncOptions {
+  /**
+   * When the handler after this step runs.
+   * @default 'always'
+   */
+  runNext?: RunNext;
+}
+
+/**
+ * The PostConfirmation profile sync as a step: creates the row (and runs the welcome once)
+ * before the handler after it.
+ *
+ * @example
+ * ```ts
+ * export const handler = compose(profileSync({ table: process.env.DDB_TABLE! }))(existingHandler);
+ * ```
+ */
+export function profileSync(options: ProfileSyncStepOptions): Step {
+  const runNext = options?.runNext ?? 'always';
+  if (runNext !== 'always' && runNext !== 'unless-skipped') {
+    throw new ConfigurationError('runNext', "must be 'always' or 'unless-skipped'");
+  }
+  const sync = createSyncCore(options);
+  return (next) => async (event, context) => {
+    const result = await sync(event, context);
+    if (result.outcome === 'skipped' && runNext === 'unless-skipped') return event;
+    return next(event, context);
+  };
+}
+
+/**
+ * Makes an existing PostConfirmation handler the once-only welcome step: it runs with the
+ * trigger's event, at most once per user, and again on a later delivery if it threw.
+ *
+ * @example
+ * ```ts
+ * createPostConfirmationHandler({ table: 'profiles', onWelcome: asWelcome(day10Handler) });
+ * ```
+ */
+export function asWelcome(handler: AnyTriggerHandler): WelcomeSender {
+  if (typeof handler !== 'function') throw new ConfigurationError('asWelcome', 'needs a handler function');
+  const run = toAsyncHandler(handler);
+  return async (_profile, { event, lambdaContext }) => {
+    if (!event) throw new WelcomeError('this welcome step wraps a trigger handler and needs the trigger event');
+    await run(event, lambdaContext ?? ({} as never));
+  };
+}
+
+/**
+ * How the wrapped handler runs under {@link withProfileSync}.
+ * - `always`: every invocation, exactly as before (its failures fail the trigger).
+ * - `unless-skipped`: not on the skipped sources (forgot-password by default).
+ * - `as-welcome`: as the once-only welcome step: at most once per user, retried on a later
+ *   delivery if it threw, and its failures never fail the confirmation.
+ */
+export type RunExisting = RunNext | 'as-welcome';
+
+/** Options of {@link withProfileSync}. */
+export interface WithProfileSyncOptions extends ProfileSyncOptions {
+  /**
+   * How the wrapped handler runs.
+   * @default 'always'
+   */
+  runExisting?: RunExisting;
+}
+
+/**
+ * Adds the profile sync to an existing PostConfirmation handler in one line.
+ *
+ * @example
+ * ```ts
+ * export const handler = withProfileSync({ table: process.env.DDB_TABLE!, runExisting: 'as-welcome' })(day10Handler);
+ * ```
+ */
+export function withProfileSync(
+  options: WithProfileSyncOptions,
+): (existing: AnyTriggerHandler) => TriggerHandler<PostConfirmationTriggerEvent> {
+  const runExisting = options?.runExisting ?? 'always';
+  if (!['always', 'unless-skipped', 'as-welcome'].includes(runExisting)) {
+    throw new ConfigurationError('runExisting', "must be 'always', 'unless-skipped' or 'as-welcome'");
+  }
+  if (runExisting !== 'as-welcome') {
+    const step = profileSync({ ...options, runNext: runExisting });
+    return (existing) => compose(step)(existing);
+  }
+  if (options.onWelcome !== undefined) {
+    throw new ConfigurationError('onWelcome', "cannot be combined with runExisting: 'as-welcome' (one welcome per user)");
+  }
+  return (existing) => {
+    const step = profileSync({ ...options, onWelcome: asWelcome(existing) });
+    return compose(step)(async (event) => event);
+  };
+}

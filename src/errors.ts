@@ -1,0 +1,168 @@
+/**
+ * The library's error family. Every error it throws on purpose is a `ProfileSyncError`;
+ * the guards below also recognise errors from another copy of the package (a bundle and
+ * a layer, say), where `instanceof` would not.
+ */
+
+const BRAND = Symbol.for('cognito-profile-sync.error');
+
+/**
+ * Base class of every error the library throws on purpose.
+ *
+ * @example
+ * ```ts
+ * try { await handler(event, context); } catch (error) {
+ *   if (isProfileSyncError(error)) logger.error({ message: error.name });
+ * }
+ * ```
+ */
+export class ProfileSyncError extends Error {
+  /** @internal */
+  readonly [BRAND] = true;
+
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ProfileSyncError';
+  }
+}
+
+/**
+ * An option given to a factory is missing or wrong. Thrown when the factory runs (at cold
+ * start), never at the first user's sign-up.
+ */
+export class ConfigurationError extends ProfileSyncError {
+  /** The option at fault, as a path such as `table.partitionKey`. */
+  readonly option: string;
+
+  constructor(option: string, problem: string) {
+    super(`Invalid option \`${option}\`: ${problem}`);
+    this.name = 'ConfigurationError';
+    this.option = option;
+  }
+}
+
+/**
+ * The trigger event is not one the handler can work with: null, a missing or mistyped
+ * field. The message names the field; it never quotes the field's value.
+ */
+export class InvalidEventError extends ProfileSyncError {
+  /** Path of the offending field, such as `request.userAttributes.sub`. */
+  readonly field: string;
+
+  constructor(field: string, problem: string) {
+    super(`Invalid trigger event: \`${field}\` ${problem}`);
+    this.name = 'InvalidEventError';
+    this.field = field;
+  }
+}
+
+/**
+ * The profile a mapper produced cannot be stored: the mapper threw, returned something
+ * other than a plain object, used a value DynamoDB cannot hold, or the item would exceed
+ * DynamoDB's 400 KB limit. Nothing was written.
+ */
+export class InvalidProfileError extends ProfileSyncError {
+  /** Path of the offending profile field, or `profile` for the whole item. */
+  readonly field: string;
+
+  constructor(field: string, problem: string, options?: { cause?: unknown }) {
+    super(`Invalid profile: \`${field}\` ${problem}`, options);
+    this.name = 'InvalidProfileError';
+    this.field = field;
+  }
+}
+
+/**
+ * A DynamoDB call failed for a reason other than the expected conditional-check failure
+ * (throttling past retries, access denied, a missing table). `cause` holds the SDK error.
+ */
+export class ProfileWriteError extends ProfileSyncError {
+  /** The table the write went to. */
+  readonly table: string;
+  /** The library step that failed, such as `createProfile`. */
+  readonly operation: string;
+
+  constructor(operation: string, table: string, cause: unknown) {
+    super(`${operation} on table "${table}" failed: ${errorName(cause)}`, { cause });
+    this.name = 'ProfileWriteError';
+    this.table = table;
+    this.operation = operation;
+  }
+}
+
+/**
+ * The handler's deadline passed before a step finished. The step was aborted so that the
+ * handler settles before Cognito (about 5 s) or Lambda gives up on it.
+ */
+export class DeadlineExceededError extends ProfileSyncError {
+  /** The step that was running, such as `createProfile`. */
+  readonly operation: string;
+  /** The deadline the invocation worked to, in milliseconds from its start. */
+  readonly budgetMs: number;
+
+  constructor(operation: string, budgetMs: number) {
+    super(`${operation} did not finish within the ${budgetMs} ms deadline`);
+    this.name = 'DeadlineExceededError';
+    this.operation = operation;
+    this.budgetMs = budgetMs;
+  }
+}
+
+/**
+ * The welcome step could not send: no recipient, a header field with a line break, or the
+ * sender failed (`cause`). Never thrown out of a handler: a failed welcome is logged and
+ * retried on the next delivery.
+ */
+export class WelcomeError extends ProfileSyncError {
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'WelcomeError';
+  }
+}
+
+function hasName(error: unknown, ...names: string[]): boolean {
+  return (
+    typeof error === 'object' &&
+    error !== null &&
+    (error as Record<symbol, unknown>)[BRAND] === true &&
+    names.includes((error as Error).name)
+  );
+}
+
+/** The name (or SDK error code) of an error, never its message: messages can carry personal data. */
+export function errorName(error: unknown): string {
+  if (typeof error === 'object' && error !== null) {
+    const { name, code } = error as { name?: unknown; code?: unknown };
+    if (typeof name === 'string' && name !== 'Error') return name;
+    if (typeof code === 'string') return code;
+  }
+  return error instanceof Error ? error.name : typeof error;
+}
+
+/** True for any error the library throws on purpose, from this or another copy of the package. */
+export function isProfileSyncError(error: unknown): error is ProfileSyncError {
+  return typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[BRAND] === true;
+}
+
+/** True for a {@link ConfigurationError}. */
+export const isConfigurationError = (error: unknown): error is ConfigurationError =>
+  hasName(error, 'ConfigurationError');
+
+/** True for an {@link InvalidEventError}. */
+export const isInvalidEventError = (error: unknown): error is InvalidEventError =>
+  hasName(error, 'InvalidEventError');
+
+/** True for an {@link InvalidProfileError}. */
+export const isInvalidProfileError = (error: unknown): error is InvalidProfileError =>
+  hasName(error, 'InvalidProfileError');
+
+/** True for a {@link ProfileWriteError}. */
+export const isProfileWriteError = (error: unknown): error is ProfileWriteError =>
+  hasName(error, 'ProfileWriteError');
+
+/** True for a {@link DeadlineExceededError}. */
+export const isDeadlineExceededError = (error: unknown): error is DeadlineExceededError =>
+  hasName(error, 'DeadlineExceededError');
+
+/** True for a {@link WelcomeError}. */
+export const isWelcomeError = (error: unknown): error is WelcomeError => hasName(error, 'WelcomeError');

@@ -1,0 +1,54 @@
+/**
+ * `cognito-profile-sync`: Cognito Lambda trigger handlers that keep a DynamoDB profile
+ * table in step with a User Pool. Every export is listed here by name.
+ */
+
+// Handlers and composition
+export { createPostConfirmationHandler } from './postConfirmation.js';
+export { asWelcome, compose, profileSync, withProfileSync } from './compose.js';
+export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from './compose.js';
+export type { ProfileSyncOptions, SyncResult } from './profileSync.js';
+export type { DeadlineOptions } from './deadline.js';
+export type { TableOption } from './table.js';
+
+// Welcome
+export { sesWelcomeEmail } from './welcome.js';
+export type { SesWelcomeEmailOptions } from './welcome.js';
+export type { WelcomeContext, WelcomeSender } from './welcomeOnce.js';
+export { escapeHtml } from './template.js';
+export type { Template } from './template.js';
+
+// Mapping
+export { combineMappers, customAttributes, defaultProfile, pickFields, renameFields } from './mapping.js';
+
+// Constants
+export { MAX_ITEM_BYTES, PostConfirmationSource, SyncOutcome, WelcomeAttribute, WelcomeOutcome } from './constants.js';
+
+// Errors
+export {
+  ConfigurationError,
+  DeadlineExceededError,
+  InvalidEventError,
+  InvalidProfileError,
+  ProfileSyncError,
+  ProfileWriteError,
+  WelcomeError,
+  isConfigurationError,
+  isDeadlineExceededError,
+  isInvalidEventError,
+  isInvalidProfileError,
+  isProfileSyncError,
+  isProfileWriteError,
+  isWelcomeError,
+} from './errors.js';
+
+// Types
+export type {
+  AnyTriggerHandler,
+  AttributeMapper,
+  Logger,
+  MappingContext,
+  Profile,
+  TriggerHandler,
+  UserAttributes,
+} from './types.js';

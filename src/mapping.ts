@@ -1,0 +1,125 @@
+import type { AttributeMapper, MappingContext, Profile, UserAttributes } from './types.js';
+
+const CUSTOM_PREFIX = 'custom:';
+
+/** Cognito sends booleans as the strings "true" and "false". */
+function toBoolean(value: string | undefined): boolean | undefined {
+  if (value === undefined) return undefined;
+  const lowered = value.toLowerCase();
+  if (lowered === 'true') return true;
+  if (lowered === 'false') return false;
+  return undefined;
+}
+
+/** Standard attributes copied when present, under camelCase names. */
+const STANDARD_FIELDS: ReadonlyArray<readonly [attribute: string, field: string]> = [
+  ['email', 'email'],
+  ['phone_number', 'phoneNumber'],
+  ['name', 'name'],
+  ['given_name', 'givenName'],
+  ['family_name', 'familyName'],
+];
+
+/**
+ * The default profile: `username`, `email`, `emailVerified`, `phoneNumber`,
+ * `phoneNumberVerified`, `name`, `givenName`, `familyName` (each only when present),
+ * `userPoolId`, `createdAt` and `updatedAt`. The partition key (`sub`) is added by the
+ * library under the table's key name.
+ *
+ * @example
+ * ```ts
+ * createPostConfirmationHandler({
+ *   table: 'profiles',
+ *   mapAttributes: (attributes, context) => ({ ...defaultProfile(attributes, context), plan: 'free' }),
+ * });
+ * ```
+ */
+export const defaultProfile: AttributeMapper = (attributes, context) => {
+  const profile: Profile = { username: context.userName };
+  for (const [attribute, field] of STANDARD_FIELDS) {
+    const value = attributes[attribute];
+    if (value !== undefined) profile[field] = value;
+  }
+  const emailVerified = toBoolean(attributes.email_verified);
+  if (emailVerified !== undefined) profile.emailVerified = emailVerified;
+  const phoneNumberVerified = toBoolean(attributes.phone_number_verified);
+  if (phoneNumberVerified !== undefined) profile.phoneNumberVerified = phoneNumberVerified;
+  profile.userPoolId = context.userPoolId;
+  profile.createdAt = context.now;
+  profile.updatedAt = context.now;
+  return profile;
+};
+
+/**
+ * Every `custom:` attribute, without its prefix (`custom:firstName` becomes `firstName`).
+ *
+ * @example
+ * ```ts
+ * mapAttributes: combineMappers(defaultProfile, customAttributes)
+ * ```
+ */
+export const customAttributes: AttributeMapper = (attributes: UserAttributes) => {
+  const profile: Profile = {};
+  for (const [attribute, value] of Object.entries(attributes)) {
+    if (attribute.startsWith(CUSTOM_PREFIX) && attribute.length > CUSTOM_PREFIX.length) {
+      profile[attribute.slice(CUSTOM_PREFIX.length)] = value;
+    }
+  }
+  return profile;
+};
+
+/**
+ * One mapper made of several: each runs on the same attributes and later outputs override
+ * earlier ones, field by field.
+ *
+ * @example
+ * ```ts
+ * mapAttributes: combineMappers(defaultProfile, customAttributes, () => ({ plan: 'free' }))
+ * ```
+ */
+export function combineMappers(...mappers: AttributeMapper[]): AttributeMapper {
+  return (attributes, context) => {
+    const profile: Profile = {};
+    for (const mapper of mappers) Object.assign(profile, mapper(attributes, context));
+    return profile;
+  };
+}
+
+/**
+ * Keeps only the named fields of a mapper's output (the key and timestamps the library
+ * sets are kept regardless).
+ *
+ * @example
+ * ```ts
+ * mapAttributes: pickFields(defaultProfile, ['email', 'emailVerified'])
+ * ```
+ */
+export function pickFields(mapper: AttributeMapper, fields: readonly string[]): AttributeMapper {
+  const wanted = new Set(fields);
+  return (attributes, context) => {
+    const profile: Profile = {};
+    for (const [field, value] of Object.entries(mapper(attributes, context))) {
+      if (wanted.has(field)) profile[field] = value;
+    }
+    return profile;
+  };
+}
+
+/**
+ * Renames fields of a mapper's output (`{ givenName: 'firstName' }`); others pass through.
+ *
+ * @example
+ * ```ts
+ * mapAttributes: renameFields(defaultProfile, { givenName: 'firstName', familyName: 'lastName' })
+ * ```
+ */
+export function renameFields(mapper: AttributeMapper, renames: Readonly<Record<string, string>>): AttributeMapper {
+  return (attributes, context) => {
+    const profile: Profile = {};
+    for (const [field, value] of Object.entries(mapper(attributes, context))) {
+      profile[Object.hasOwn(renames, field) ? (renames[field] as string) : field] = value;
+    }
+    return profile;
+  };
+}
+

@@ -1,0 +1,159 @@
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { WelcomeAttribute } from './constants.js';
+import { ProfileWriteError } from './errors.js';
+import type { ResolvedTable } from './table.js';
+import type { Profile } from './types.js';
+
+/*
+ * Every DynamoDB expression of the library lives in this file. Each attribute goes through
+ * ExpressionAttributeNames, so no profile field or key name can collide with a reserved word.
+ */
+
+/** A welcome claim: who holds it and until when. @internal */
+export interface WelcomeClaim {
+  readonly id: string;
+  /** Epoch milliseconds. */
+  readonly expiresAt: number;
+}
+
+const marshallOptions = { removeUndefinedValues: true } as const;
+
+/**
+ * Matched by name as well as class: a client from another copy of the SDK throws its own
+ * class of the same name.
+ */
+function isConditionalCheckFailed(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+async function send(
+  table: ResolvedTable,
+  operation: string,
+  command: PutItemCommand | UpdateItemCommand,
+  signal: AbortSignal,
+): Promise<'ok' | 'condition-failed'> {
+  try {
+    await table.client().send(command as PutItemCommand, { abortSignal: signal });
+    return 'ok';
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return 'condition-failed';
+    throw new ProfileWriteError(operation, table.name, error);
+  }
+}
+
+/**
+ * Creates the row unless one with this key exists (`attribute_not_exists` on the key), and
+ * with a welcome claim when given, so that the common case takes a single write.
+ *
+ * @returns `created`, or `exists` when any row with this key was already there.
+ * @internal
+ */
+export async function createProfile(
+  table: ResolvedTable,
+  item: Profile,
+  claim: WelcomeClaim | undefined,
+  signal: AbortSignal,
+): Promise<'created' | 'exists'> {
+  const withClaim = claim
+    ? { ...item, [WelcomeAttribute.ClaimId]: claim.id, [WelcomeAttribute.ClaimExpiresAt]: claim.expiresAt }
+    : item;
+  const command = new PutItemCommand({
+    TableName: table.name,
+    Item: marshall(withClaim, marshallOptions),
+    ConditionExpression: 'attribute_not_exists(#pk)',
+    ExpressionAttributeNames: { '#pk': table.partitionKey },
+  });
+  return (await send(table, 'createProfile', command, signal)) === 'ok' ? 'created' : 'exists';
+}
+
+function keyOf(table: ResolvedTable, sub: string) {
+  return marshall({ [table.partitionKey]: sub });
+}
+
+/**
+ * Takes the welcome claim on an existing row when the welcome was never completed and no
+ * other delivery holds a live claim.
+ *
+ * @returns whether this caller now holds the claim.
+ * @internal
+ */
+export async function claimWelcome(
+  table: ResolvedTable,
+  sub: string,
+  claim: WelcomeClaim,
+  now: number,
+  signal: AbortSignal,
+): Promise<boolean> {
+  const rowExists = 'attribute_exists(#pk)';
+  const notSent = 'attribute_not_exists(#sentAt)';
+  const noLiveClaim = '(attribute_not_exists(#expiresAt) OR #expiresAt < :now)';
+  const command = new UpdateItemCommand({
+    TableName: table.name,
+    Key: keyOf(table, sub),
+    UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt',
+    ConditionExpression: `${rowExists} AND ${notSent} AND ${noLiveClaim}`,
+    ExpressionAttributeNames: {
+      '#pk': table.partitionKey,
+      '#sentAt': WelcomeAttribute.SentAt,
+      '#claimId': WelcomeAttribute.ClaimId,
+      '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+    },
+    ExpressionAttributeValues: marshall({ ':claimId': claim.id, ':expiresAt': claim.expiresAt, ':now': now }),
+  });
+  return (await send(table, 'claimWelcome', command, signal)) === 'ok';
+}
+
+/**
+ * Records that the welcome completed and drops the claim. Conditional on the row existing,
+ * because an UpdateItem on a missing key would create a row holding nothing but the marker.
+ *
+ * @internal
+ */
+export async function markWelcomeSent(
+  table: ResolvedTable,
+  sub: string,
+  sentAt: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const command = new UpdateItemCommand({
+    TableName: table.name,
+    Key: keyOf(table, sub),
+    UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt',
+    ConditionExpression: 'attribute_exists(#pk)',
+    ExpressionAttributeNames: {
+      '#pk': table.partitionKey,
+      '#sentAt': WelcomeAttribute.SentAt,
+      '#claimId': WelcomeAttribute.ClaimId,
+      '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+    },
+    ExpressionAttributeValues: marshall({ ':sentAt': sentAt }),
+  });
+  await send(table, 'markWelcomeSent', command, signal);
+}
+
+/**
+ * Gives up a claim after a failed welcome so the next delivery can try at once, without
+ * waiting for the lease. Only this caller's own claim is removed.
+ *
+ * @internal
+ */
+export async function releaseWelcomeClaim(
+  table: ResolvedTable,
+  sub: string,
+  claimId: string,
+  signal: AbortSignal,
+): Promise<void> {
+  const command = new UpdateItemCommand({
+    TableName: table.name,
+    Key: keyOf(table, sub),
+    UpdateExpression: 'REMOVE #claimId, #expiresAt',
+    ConditionExpression: '#claimId = :claimId',
+    ExpressionAttributeNames: {
+      '#claimId': WelcomeAttribute.ClaimId,
+      '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+    },
+    ExpressionAttributeValues: marshall({ ':claimId': claimId }),
+  });
+  await send(table, 'releaseWelcomeClaim', command, signal);
+}

@@ -1,0 +1,102 @@
+import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
+import { WelcomeAttribute } from './constants.js';
+import { ConfigurationError } from './errors.js';
+
+interface TableFields {
+  /** The table's name or ARN. */
+  name: string;
+  /**
+   * Name of the string partition key attribute, which holds the user's `sub`.
+   * @default 'userId'
+   */
+  partitionKey?: string;
+}
+
+/**
+ * The profile table. A name, or an object with the key name and either a client of yours
+ * or the config for the one the library builds (not both).
+ *
+ * @example
+ * ```ts
+ * table: process.env.DDB_TABLE!
+ * table: { name: 'members', partitionKey: 'id', client: new DynamoDBClient({}) }
+ * ```
+ */
+export type TableOption =
+  | string
+  | (TableFields & {
+      /** A client of yours; the library never changes its configuration. */
+      client: DynamoDBClient;
+      clientConfig?: never;
+    })
+  | (TableFields & {
+      client?: never;
+      /**
+       * Config for the client the library builds (region, endpoint, credentials).
+       * @default request timeouts that fit the handler's deadline, 3 attempts
+       */
+      clientConfig?: DynamoDBClientConfig;
+    });
+
+/** @internal */
+export interface ResolvedTable {
+  readonly name: string;
+  readonly partitionKey: string;
+  /** The client, built on first use when the user did not pass one. */
+  client(): DynamoDBClient;
+}
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
+const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.values(WelcomeAttribute)]);
+
+/**
+ * Timeouts for the client the library builds. Without them the SDK waits forever on a
+ * connection that never answers; these let a retry happen inside the trigger's deadline,
+ * which still bounds the whole call.
+ *
+ * @internal
+ */
+export const defaultDynamoDBClientConfig: DynamoDBClientConfig = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+};
+
+/** @internal */
+export function resolveTable(option: TableOption | undefined, optionName = 'table'): ResolvedTable {
+  if (option === undefined || option === null || option === '') {
+    throw new ConfigurationError(optionName, 'is required: the profile table name (is the environment variable set?)');
+  }
+  const fields = typeof option === 'string' ? { name: option } : option;
+  if (typeof fields !== 'object') throw new ConfigurationError(optionName, 'must be a table name or an object');
+  const { name, partitionKey = 'userId' } = fields;
+  if (typeof name !== 'string' || !(TABLE_NAME.test(name) || TABLE_ARN.test(name))) {
+    throw new ConfigurationError(
+      typeof option === 'string' ? optionName : `${optionName}.name`,
+      'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or a table ARN',
+    );
+  }
+  if (typeof partitionKey !== 'string' || partitionKey.length === 0 || partitionKey.length > 255) {
+    throw new ConfigurationError(`${optionName}.partitionKey`, 'must be a non-empty attribute name');
+  }
+  if (LIBRARY_FIELDS.has(partitionKey)) {
+    throw new ConfigurationError(`${optionName}.partitionKey`, `"${partitionKey}" is an attribute the library writes`);
+  }
+  const given = typeof option === 'object' ? option : undefined;
+  if (given?.client !== undefined && given.clientConfig !== undefined) {
+    throw new ConfigurationError(`${optionName}.client`, 'give either client or clientConfig, not both');
+  }
+  if (given?.client !== undefined && typeof (given.client as { send?: unknown }).send !== 'function') {
+    throw new ConfigurationError(`${optionName}.client`, 'must be a DynamoDBClient');
+  }
+
+  let client: DynamoDBClient | undefined = given?.client;
+  return {
+    name,
+    partitionKey,
+    client() {
+      client ??= new DynamoDBClient({ ...defaultDynamoDBClientConfig, ...given?.clientConfig });
+      return client;
+    },
+  };
+}

@@ -1,0 +1,8 @@
+/**
+ * `cognito-profile-sync/testing`: builders of realistic Cognito trigger events and Lambda
+ * contexts, for users' own tests. No test framework is required.
+ */
+export { buildLambdaContext } from './context.js';
+export type { LambdaContextOptions } from './context.js';
+export { buildPostConfirmationEvent } from './events.js';
+export type { PostConfirmationEventOptions } from './events.js';

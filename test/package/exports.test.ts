@@ -1,0 +1,48 @@
+import { execFileSync } from 'node:child_process';
+import { describe, expect, it } from 'vitest';
+
+/*
+ * These run the built package (`npm test` builds first) through its own name, as users
+ * import it, in fresh Node processes.
+ */
+const node = (args: string[]) =>
+  execFileSync(process.execPath, args, { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim();
+
+const EXPECTED = ['createPostConfirmationHandler', 'withProfileSync', 'compose', 'sesWelcomeEmail', 'defaultProfile', 'InvalidEventError'];
+
+describe('the built package', () => {
+  it('exports the public API to ESM importers', () => {
+    const out = node(['--input-type=module', '-e', "import * as m from 'cognito-profile-sync'; console.log(JSON.stringify(Object.keys(m)))"]);
+
+    expect(JSON.parse(out)).toEqual(expect.arrayContaining(EXPECTED));
+  });
+
+  it('exports the same API to CommonJS requirers', () => {
+    const out = node(['-e', "console.log(JSON.stringify(Object.keys(require('cognito-profile-sync'))))"]);
+
+    expect(JSON.parse(out)).toEqual(expect.arrayContaining(EXPECTED));
+  });
+
+  it('serves the testing builders from cognito-profile-sync/testing', () => {
+    const out = node([
+      '-e',
+      "const t = require('cognito-profile-sync/testing'); console.log(t.buildPostConfirmationEvent({ sub: 'abc' }).request.userAttributes.sub)",
+    ]);
+
+    expect(out).toBe('abc');
+  });
+
+  it('loads no SES or Cognito client code for a handler without a welcome', () => {
+    const out = node([
+      '-e',
+      [
+        "const { createPostConfirmationHandler } = require('cognito-profile-sync');",
+        "createPostConfirmationHandler({ table: 'profiles' });",
+        'const loaded = Object.keys(require.cache);',
+        "console.log(JSON.stringify({ ses: loaded.some((k) => k.includes('client-ses')), cognito: loaded.some((k) => k.includes('client-cognito')), dynamodb: loaded.some((k) => k.includes('client-dynamodb')) }))",
+      ].join('\n'),
+    ]);
+
+    expect(JSON.parse(out)).toEqual({ ses: false, cognito: false, dynamodb: true });
+  });
+});
