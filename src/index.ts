@@ -5,6 +5,9 @@
 
 // Handlers and composition
 export { createPostConfirmationHandler } from './postConfirmation.js';
+export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
+export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
+export type { ClaimsOption, ClaimValue } from './claims.js';
 export { asWelcome, compose, profileSync, withProfileSync } from './compose.js';
 export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from './compose.js';
 export type { ProfileSyncOptions, SyncResult } from './profileSync.js';

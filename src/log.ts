@@ -1,3 +1,4 @@
+import { errorName } from './errors.js';
 import type { Logger } from './types.js';
 
 /**
@@ -35,4 +36,55 @@ export function safeLog(logger: Logger, level: keyof Logger, record: Record<stri
   } catch {
     // Nothing sensible to do: the log line is lost, the confirmation goes on.
   }
+}
+
+/** The fields of a trigger invocation's log line that identify it. @internal */
+export interface InvocationIds {
+  readonly triggerSource?: string | undefined;
+  readonly userPoolId?: string | undefined;
+  readonly sub?: string | undefined;
+  readonly userName?: string | undefined;
+}
+
+/**
+ * The one log line of a trigger invocation: who (source, pool, sub), what happened, how
+ * long it took. Error details are names only unless `logPersonalData` is on, since SDK and
+ * SES messages can quote addresses.
+ *
+ * @internal
+ */
+export function invocationLog(logger: Logger, message: string, logPersonalData: boolean, startedAt = Date.now()) {
+  const describeError = (error: unknown) => ({
+    name: errorName(error),
+    ...(error instanceof Error && error.cause !== undefined ? { cause: errorName(error.cause) } : {}),
+    ...(logPersonalData && error instanceof Error ? { message: error.message } : {}),
+  });
+  return {
+    describeError,
+    write(level: keyof Logger, ids: InvocationIds, fields: Record<string, unknown>): void {
+      safeLog(logger, level, {
+        message,
+        triggerSource: ids.triggerSource,
+        userPoolId: ids.userPoolId,
+        sub: ids.sub,
+        ...(logPersonalData && ids.userName !== undefined ? { userName: ids.userName } : {}),
+        ...fields,
+        durationMs: Date.now() - startedAt,
+      });
+    },
+  };
+}
+
+/**
+ * The identifying fields of an event that failed validation, taken only where they are
+ * strings, so that even a malformed event's log line says where it came from.
+ *
+ * @internal
+ */
+export function idsOfUnknownEvent(event: unknown): InvocationIds {
+  if (typeof event !== 'object' || event === null) return {};
+  const { triggerSource, userPoolId, request } = event as Record<string, unknown>;
+  const sub = (request as { userAttributes?: { sub?: unknown } } | null | undefined)?.userAttributes?.sub;
+  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128) : undefined);
+  return { triggerSource: text(triggerSource), userPoolId: text(userPoolId), sub: text(sub) };
 }

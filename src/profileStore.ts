@@ -1,5 +1,5 @@
-import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import { PutItemCommand, UpdateItemCommand, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WelcomeAttribute } from './constants.js';
 import { ProfileWriteError } from './errors.js';
 import type { ResolvedTable } from './table.js';
@@ -27,19 +27,28 @@ function isConditionalCheckFailed(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
 
+async function sendCommand(
+  table: ResolvedTable,
+  operation: string,
+  command: PutItemCommand | UpdateItemCommand,
+  signal: AbortSignal,
+): Promise<{ status: 'ok'; output: { Attributes?: UpdateItemCommandOutput['Attributes'] } } | { status: 'condition-failed' }> {
+  try {
+    const output = await table.client().send(command as UpdateItemCommand, { abortSignal: signal });
+    return { status: 'ok', output: output ?? {} };
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return { status: 'condition-failed' };
+    throw new ProfileWriteError(operation, table.name, error);
+  }
+}
+
 async function send(
   table: ResolvedTable,
   operation: string,
   command: PutItemCommand | UpdateItemCommand,
   signal: AbortSignal,
 ): Promise<'ok' | 'condition-failed'> {
-  try {
-    await table.client().send(command as PutItemCommand, { abortSignal: signal });
-    return 'ok';
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return 'condition-failed';
-    throw new ProfileWriteError(operation, table.name, error);
-  }
+  return (await sendCommand(table, operation, command, signal)).status;
 }
 
 /**
@@ -156,4 +165,70 @@ export async function releaseWelcomeClaim(
     ExpressionAttributeValues: marshall({ ':claimId': claimId }),
   });
   await send(table, 'releaseWelcomeClaim', command, signal);
+}
+
+/** How {@link updateProfileFields} may write. @internal */
+export interface FieldsUpdate {
+  /** Fields to set, as mapped from Cognito (the key and `createdAt` are ignored). */
+  readonly fields: Profile;
+  /** ISO 8601 time of this sync: `updatedAt`, and `createdAt` when the row is new. */
+  readonly now: string;
+  /**
+   * `upsert` creates the row when it is missing; `existing` only updates a row that is
+   * there, so a row deleted meanwhile is not brought back.
+   */
+  readonly mode: 'upsert' | 'existing';
+  /**
+   * Write only if the row's value of `attribute` is missing or older than `value`, and set
+   * it to `value`: replays and late events then never roll a row back.
+   */
+  readonly notOlderThan?: { readonly attribute: string; readonly value: string };
+}
+
+/**
+ * Sets Cognito-owned fields in one `UpdateItem`, keeping `createdAt` when present
+ * (`if_not_exists`) and every field it was not given, and returns the row as it is now.
+ *
+ * @returns the updated row, or `undefined` when the condition did not hold.
+ * @internal
+ */
+export async function updateProfileFields(
+  table: ResolvedTable,
+  sub: string,
+  update: FieldsUpdate,
+  signal: AbortSignal,
+  operation = 'updateProfile',
+): Promise<Profile | undefined> {
+  const names: Record<string, string> = { '#pk': table.partitionKey, '#updatedAt': 'updatedAt', '#createdAt': 'createdAt' };
+  const values: Profile = { ':now': update.now };
+  const assignments = ['#updatedAt = :now', '#createdAt = if_not_exists(#createdAt, :now)'];
+  let index = 0;
+  for (const [field, value] of Object.entries(update.fields)) {
+    if (value === undefined || field === table.partitionKey || field === 'createdAt' || field === 'updatedAt') continue;
+    names[`#f${index}`] = field;
+    values[`:f${index}`] = value;
+    assignments.push(`#f${index} = :f${index}`);
+    index += 1;
+  }
+  const conditions: string[] = [];
+  if (update.mode === 'existing') conditions.push('attribute_exists(#pk)');
+  if (update.notOlderThan) {
+    names['#version'] = update.notOlderThan.attribute;
+    values[':version'] = update.notOlderThan.value;
+    assignments.push('#version = :version');
+    conditions.push('(attribute_not_exists(#version) OR #version < :version)');
+  }
+  if (conditions.length === 0) delete names['#pk'];
+  const command = new UpdateItemCommand({
+    TableName: table.name,
+    Key: keyOf(table, sub),
+    UpdateExpression: `SET ${assignments.join(', ')}`,
+    ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: marshall(values, marshallOptions),
+    ReturnValues: 'ALL_NEW',
+  });
+  const result = await sendCommand(table, operation, command, signal);
+  if (result.status === 'condition-failed') return undefined;
+  return result.output.Attributes ? unmarshall(result.output.Attributes) : {};
 }

@@ -3,12 +3,12 @@ import { PostConfirmationSource, SyncOutcome, WelcomeOutcome } from './constants
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
 import {
   ConfigurationError,
-  errorName,
   isDeadlineExceededError,
+  isInvalidProfileError,
   isProfileWriteError,
 } from './errors.js';
 import { readConfirmedUser } from './event.js';
-import { resolveLogger, safeLog } from './log.js';
+import { idsOfUnknownEvent, invocationLog, resolveLogger } from './log.js';
 import { defaultProfile } from './mapping.js';
 import { buildProfileItem } from './profileItem.js';
 import { createProfile } from './profileStore.js';
@@ -44,9 +44,9 @@ export interface ProfileSyncOptions extends DeadlineOptions {
    */
   skipTriggerSources?: readonly string[];
   /**
-   * When the profile write fails (DynamoDB error, deadline), log it and let the confirmation
-   * succeed instead of rejecting. Reconcile heals the missing row later. Invalid events and
-   * profiles always reject.
+   * When the profile cannot be written (a DynamoDB error, the deadline, or a mapper whose
+   * output cannot be stored), log it and let the confirmation succeed instead of rejecting.
+   * Reconcile heals a missing row later. Invalid events always reject.
    * @default false
    */
   failOpen?: boolean;
@@ -129,33 +129,21 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
 
   return async function syncProfile(event, context) {
     const startedAt = Date.now();
-    const logLine = (user: Partial<ConfirmedUser>, fields: Record<string, unknown>) => ({
-      message: LOG_MESSAGE,
-      triggerSource: user.triggerSource,
-      userPoolId: user.userPoolId,
-      sub: user.sub,
-      ...(config.logPersonalData && user.userName !== undefined ? { userName: user.userName } : {}),
-      ...fields,
-      durationMs: Date.now() - startedAt,
-    });
-    const describeError = (error: unknown) => ({
-      name: errorName(error),
-      ...(error instanceof Error && error.cause !== undefined ? { cause: errorName(error.cause) } : {}),
-      ...(config.logPersonalData && error instanceof Error ? { message: error.message } : {}),
-    });
+    const log = invocationLog(logger, LOG_MESSAGE, config.logPersonalData, startedAt);
 
-    let user: ConfirmedUser;
+    let user: ConfirmedUser | undefined;
     let profile: Profile;
     try {
       user = readConfirmedUser(event);
       if (config.skipTriggerSources.has(user.triggerSource)) {
-        safeLog(logger, 'info', logLine(user, { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off }));
+        log.write('info', user, { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off });
         return { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off };
       }
       const mapping: MappingContext = { ...user, now: new Date(startedAt).toISOString() };
       profile = buildProfileItem(user, config.mapAttributes, mapping, table.partitionKey);
     } catch (error) {
-      safeLog(logger, 'error', logLine(safeUserFields(event), { outcome: 'failed', error: describeError(error) }));
+      log.write('error', user ?? idsOfUnknownEvent(event), { outcome: 'failed', welcome: WelcomeOutcome.Off, error: log.describeError(error) });
+      if (config.failOpen && isInvalidProfileError(error)) return { outcome: 'failed', welcome: WelcomeOutcome.Off };
       throw error;
     }
 
@@ -165,7 +153,7 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
     try {
       outcome = await deadline.run('createProfile', (signal) => createProfile(table, profile, claim, signal));
     } catch (error) {
-      safeLog(logger, 'error', logLine(user, { outcome: 'failed', welcome: WelcomeOutcome.Off, error: describeError(error) }));
+      log.write('error', user, { outcome: 'failed', welcome: WelcomeOutcome.Off, error: log.describeError(error) });
       if (config.failOpen && (isProfileWriteError(error) || isDeadlineExceededError(error))) {
         return { outcome: 'failed', welcome: WelcomeOutcome.Off, profile };
       }
@@ -186,18 +174,8 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
       }).catch((error: unknown): WelcomeRun => ({ outcome: WelcomeOutcome.Failed, error }));
     }
 
-    const level = welcome.error === undefined ? 'info' : 'warn';
-    const welcomeError = welcome.error === undefined ? {} : { welcomeError: describeError(welcome.error) };
-    safeLog(logger, level, logLine(user, { outcome, welcome: welcome.outcome, ...welcomeError }));
+    const welcomeError = welcome.error === undefined ? {} : { welcomeError: log.describeError(welcome.error) };
+    log.write(welcome.error === undefined ? 'info' : 'warn', user, { outcome, welcome: welcome.outcome, ...welcomeError });
     return { outcome, welcome: welcome.outcome, profile };
   };
-}
-
-/** The log fields of an event that failed validation, taken only where they are strings. */
-function safeUserFields(event: unknown): Partial<ConfirmedUser> {
-  if (typeof event !== 'object' || event === null) return {};
-  const { triggerSource, userPoolId, request } = event as Record<string, unknown>;
-  const sub = (request as { userAttributes?: { sub?: unknown } } | undefined)?.userAttributes?.sub;
-  const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128) : undefined);
-  return { triggerSource: text(triggerSource), userPoolId: text(userPoolId), sub: text(sub) } as Partial<ConfirmedUser>;
 }

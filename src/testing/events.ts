@@ -1,4 +1,8 @@
-import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import type {
+  PostConfirmationTriggerEvent,
+  PreTokenGenerationTriggerEvent,
+  PreTokenGenerationV2TriggerEvent,
+} from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { PostConfirmationSource } from '../constants.js';
 
@@ -60,4 +64,46 @@ export function buildPostConfirmationEvent(options: PostConfirmationEventOptions
     },
     response: {},
   };
+}
+
+/** Options of {@link buildPreTokenGenerationEvent}. */
+export interface PreTokenGenerationEventOptions extends Omit<PostConfirmationEventOptions, 'triggerSource'> {
+  /** @default 'TokenGeneration_Authentication' */
+  triggerSource?: PreTokenGenerationTriggerEvent['triggerSource'];
+  /**
+   * The event version: `'1'` carries `claimsOverrideDetails`, `'2'` and `'3'` carry
+   * `claimsAndScopeOverrideDetails`.
+   * @default '1'
+   */
+  version?: '1' | '2' | '3';
+  /** @default [] */
+  groups?: string[];
+}
+
+/**
+ * A PreTokenGeneration event shaped as Cognito sends it (V1, V2 or V3), for tests.
+ *
+ * @example
+ * ```ts
+ * const event = buildPreTokenGenerationEvent({ version: '2', triggerSource: 'TokenGeneration_NewPasswordChallenge' });
+ * ```
+ */
+export function buildPreTokenGenerationEvent(
+  options: PreTokenGenerationEventOptions = {},
+): PreTokenGenerationTriggerEvent | PreTokenGenerationV2TriggerEvent {
+  const base = buildPostConfirmationEvent({ ...options, triggerSource: undefined });
+  const version = options.version ?? '1';
+  const groupConfiguration = { groupsToOverride: options.groups ?? [], iamRolesToOverride: [], preferredRole: undefined };
+  const request = { ...base.request, groupConfiguration, ...(version === '1' ? {} : { scopes: ['openid', 'email'] }) };
+  const triggerSource = options.triggerSource ?? 'TokenGeneration_Authentication';
+  if (version === '1') {
+    return { ...base, version, triggerSource, request, response: { claimsOverrideDetails: {} } } as PreTokenGenerationTriggerEvent;
+  }
+  return {
+    ...base,
+    version,
+    triggerSource,
+    request,
+    response: { claimsAndScopeOverrideDetails: {} },
+  } as PreTokenGenerationV2TriggerEvent;
 }

@@ -4,5 +4,5 @@
  */
 export { buildLambdaContext } from './context.js';
 export type { LambdaContextOptions } from './context.js';
-export { buildPostConfirmationEvent } from './events.js';
-export type { PostConfirmationEventOptions } from './events.js';
+export { buildPostConfirmationEvent, buildPreTokenGenerationEvent } from './events.js';
+export type { PostConfirmationEventOptions, PreTokenGenerationEventOptions } from './events.js';

@@ -339,6 +339,24 @@ describe('createPostConfirmationHandler', () => {
       expect(logger.records[0]).toMatchObject({ level: 'error', record: { outcome: 'failed' } });
     });
 
+    it('lets the confirmation succeed with failOpen when the mapper output cannot be stored', async () => {
+      const { handler, logger } = setup({ failOpen: true, mapAttributes: () => ({ bad: Number.NaN }) });
+      const event = buildPostConfirmationEvent({ sub: SUB });
+
+      await expect(handler(event, buildLambdaContext())).resolves.toBe(event);
+
+      expect(ddb.calls()).toHaveLength(0);
+      expect(logger.records[0]).toMatchObject({ level: 'error', record: { outcome: 'failed', error: { name: 'InvalidProfileError' } } });
+    });
+
+    it('still rejects an invalid event with failOpen', async () => {
+      const { handler } = setup({ failOpen: true });
+
+      await expect(handler({ triggerSource: 'PostConfirmation_ConfirmSignUp' } as never, buildLambdaContext())).rejects.toMatchObject({
+        name: 'InvalidEventError',
+      });
+    });
+
     it('rejects with DeadlineExceededError when DynamoDB does not answer, well before Cognito gives up', async () => {
       ddb.on(PutItemCommand).callsFake(() => new Promise(() => undefined));
       const { handler } = setup({ deadlineMs: 200 });
