@@ -109,6 +109,21 @@ export class DeadlineExceededError extends ProfileSyncError {
 }
 
 /**
+ * Reading users from Cognito failed (throttling past retries, access denied). `cause` holds
+ * the SDK error.
+ */
+export class CognitoReadError extends ProfileSyncError {
+  /** The Cognito operation, such as `ListUsers`. */
+  readonly operation: string;
+
+  constructor(operation: string, cause: unknown) {
+    super(`Cognito ${operation} failed: ${errorName(cause)}`, { cause });
+    this.name = 'CognitoReadError';
+    this.operation = operation;
+  }
+}
+
+/**
  * The welcome step could not send: no recipient, a header field with a line break, or the
  * sender failed (`cause`). Never thrown out of a handler: a failed welcome is logged and
  * retried on the next delivery.
@@ -166,3 +181,6 @@ export const isDeadlineExceededError = (error: unknown): error is DeadlineExceed
 
 /** True for a {@link WelcomeError}. */
 export const isWelcomeError = (error: unknown): error is WelcomeError => hasName(error, 'WelcomeError');
+
+/** True for a {@link CognitoReadError}. */
+export const isCognitoReadError = (error: unknown): error is CognitoReadError => hasName(error, 'CognitoReadError');

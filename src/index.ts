@@ -8,6 +8,15 @@ export { createPostConfirmationHandler } from './postConfirmation.js';
 export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
 export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
 export type { ClaimsOption, ClaimValue } from './claims.js';
+export { createAdminChangeHandler } from './adminChanges.js';
+export type {
+  AdminChangeOptions,
+  AdminChangeOutcome,
+  AdminChangeResult,
+  CloudTrailDetail,
+  CognitoApiCallEvent,
+} from './adminChanges.js';
+export type { CognitoClientOption } from './cognitoUsers.js';
 export { asWelcome, compose, profileSync, withProfileSync } from './compose.js';
 export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from './compose.js';
 export type { ProfileSyncOptions, SyncResult } from './profileSync.js';
@@ -29,6 +38,7 @@ export { MAX_ITEM_BYTES, PostConfirmationSource, SyncOutcome, WelcomeAttribute, 
 
 // Errors
 export {
+  CognitoReadError,
   ConfigurationError,
   DeadlineExceededError,
   InvalidEventError,
@@ -36,6 +46,7 @@ export {
   ProfileSyncError,
   ProfileWriteError,
   WelcomeError,
+  isCognitoReadError,
   isConfigurationError,
   isDeadlineExceededError,
   isInvalidEventError,

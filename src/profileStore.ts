@@ -1,4 +1,9 @@
-import { PutItemCommand, UpdateItemCommand, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb';
+import {
+  DeleteItemCommand,
+  PutItemCommand,
+  UpdateItemCommand,
+  type UpdateItemCommandOutput,
+} from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WelcomeAttribute } from './constants.js';
 import { ProfileWriteError } from './errors.js';
@@ -30,7 +35,7 @@ function isConditionalCheckFailed(error: unknown): boolean {
 async function sendCommand(
   table: ResolvedTable,
   operation: string,
-  command: PutItemCommand | UpdateItemCommand,
+  command: PutItemCommand | UpdateItemCommand | DeleteItemCommand,
   signal: AbortSignal,
 ): Promise<{ status: 'ok'; output: { Attributes?: UpdateItemCommandOutput['Attributes'] } } | { status: 'condition-failed' }> {
   try {
@@ -179,8 +184,9 @@ export interface FieldsUpdate {
    */
   readonly mode: 'upsert' | 'existing';
   /**
-   * Write only if the row's value of `attribute` is missing or older than `value`, and set
-   * it to `value`: replays and late events then never roll a row back.
+   * Write only if the row's value of `attribute` is missing or not newer than `value`, and
+   * set it to `value`: a late event never rolls a row back. Equal times pass, because
+   * CloudTrail times have whole seconds and two changes can share one.
    */
   readonly notOlderThan?: { readonly attribute: string; readonly value: string };
 }
@@ -199,7 +205,7 @@ export async function updateProfileFields(
   signal: AbortSignal,
   operation = 'updateProfile',
 ): Promise<Profile | undefined> {
-  const names: Record<string, string> = { '#pk': table.partitionKey, '#updatedAt': 'updatedAt', '#createdAt': 'createdAt' };
+  const names: Record<string, string> = { '#updatedAt': 'updatedAt', '#createdAt': 'createdAt' };
   const values: Profile = { ':now': update.now };
   const assignments = ['#updatedAt = :now', '#createdAt = if_not_exists(#createdAt, :now)'];
   let index = 0;
@@ -211,14 +217,16 @@ export async function updateProfileFields(
     index += 1;
   }
   const conditions: string[] = [];
-  if (update.mode === 'existing') conditions.push('attribute_exists(#pk)');
+  if (update.mode === 'existing') {
+    names['#pk'] = table.partitionKey;
+    conditions.push('attribute_exists(#pk)');
+  }
   if (update.notOlderThan) {
     names['#version'] = update.notOlderThan.attribute;
     values[':version'] = update.notOlderThan.value;
     assignments.push('#version = :version');
-    conditions.push('(attribute_not_exists(#version) OR #version < :version)');
+    conditions.push('(attribute_not_exists(#version) OR #version <= :version)');
   }
-  if (conditions.length === 0) delete names['#pk'];
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
@@ -231,4 +239,15 @@ export async function updateProfileFields(
   const result = await sendCommand(table, operation, command, signal);
   if (result.status === 'condition-failed') return undefined;
   return result.output.Attributes ? unmarshall(result.output.Attributes) : {};
+}
+
+/**
+ * Deletes the row of a user who was deleted from the pool. Unconditional: a `sub` is never
+ * reused, so a deletion is always the user's last event.
+ *
+ * @internal
+ */
+export async function deleteProfile(table: ResolvedTable, sub: string, signal: AbortSignal): Promise<void> {
+  const command = new DeleteItemCommand({ TableName: table.name, Key: keyOf(table, sub) });
+  await sendCommand(table, 'deleteProfile', command, signal);
 }

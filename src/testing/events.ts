@@ -4,6 +4,7 @@ import type {
   PreTokenGenerationV2TriggerEvent,
 } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
+import type { CognitoApiCallEvent } from '../adminChanges.js';
 import { PostConfirmationSource } from '../constants.js';
 
 /** Options of {@link buildPostConfirmationEvent}. */
@@ -106,4 +107,63 @@ export function buildPreTokenGenerationEvent(
     request,
     response: { claimsAndScopeOverrideDetails: {} },
   } as PreTokenGenerationV2TriggerEvent;
+}
+
+/** Options of {@link buildCognitoApiCallEvent}. */
+export interface CognitoApiCallEventOptions {
+  /** The API call, such as `AdminUpdateUserAttributes`. */
+  eventName: string;
+  /** The user's sub, recorded by CloudTrail in `additionalEventData.sub`; `null` leaves it out. */
+  sub?: string | null;
+  /** @default 'us-east-1_EXAMPLE01' */
+  userPoolId?: string;
+  /** @default now, to the second as CloudTrail records it */
+  eventTime?: string;
+  /** Set for a call that failed. @default none */
+  errorCode?: string;
+}
+
+/**
+ * An EventBridge event for a Cognito user-pool API call recorded by CloudTrail, with the
+ * user name and attribute values redacted as CloudTrail does.
+ *
+ * @example
+ * ```ts
+ * const event = buildCognitoApiCallEvent({ eventName: 'AdminDisableUser', sub });
+ * ```
+ */
+export function buildCognitoApiCallEvent(options: CognitoApiCallEventOptions): CognitoApiCallEvent {
+  const userPoolId = options.userPoolId ?? 'us-east-1_EXAMPLE01';
+  const eventTime = options.eventTime ?? new Date().toISOString().replace(/\.\d{3}Z$/, 'Z');
+  const region = userPoolId.split('_')[0] ?? 'us-east-1';
+  const hidden = 'HIDDEN_DUE_TO_SECURITY_REASONS';
+  return {
+    version: '0',
+    id: randomUUID(),
+    'detail-type': 'AWS API Call via CloudTrail',
+    source: 'aws.cognito-idp',
+    account: '123456789012',
+    time: eventTime,
+    region,
+    resources: [],
+    detail: {
+      eventVersion: '1.08',
+      userIdentity: { type: 'AssumedRole', accountId: '123456789012' },
+      eventTime,
+      eventSource: 'cognito-idp.amazonaws.com',
+      eventName: options.eventName,
+      awsRegion: region,
+      requestParameters: { userPoolId, username: hidden, userAttributes: hidden },
+      responseElements: null,
+      ...(options.sub !== null && { additionalEventData: { sub: options.sub ?? randomUUID() } }),
+      ...(options.errorCode !== undefined && { errorCode: options.errorCode, errorMessage: hidden }),
+      requestID: randomUUID(),
+      eventID: randomUUID(),
+      readOnly: false,
+      eventType: 'AwsApiCall',
+      managementEvent: true,
+      recipientAccountId: '123456789012',
+      eventCategory: 'Management',
+    },
+  };
 }

@@ -4,5 +4,9 @@
  */
 export { buildLambdaContext } from './context.js';
 export type { LambdaContextOptions } from './context.js';
-export { buildPostConfirmationEvent, buildPreTokenGenerationEvent } from './events.js';
-export type { PostConfirmationEventOptions, PreTokenGenerationEventOptions } from './events.js';
+export { buildCognitoApiCallEvent, buildPostConfirmationEvent, buildPreTokenGenerationEvent } from './events.js';
+export type {
+  CognitoApiCallEventOptions,
+  PostConfirmationEventOptions,
+  PreTokenGenerationEventOptions,
+} from './events.js';

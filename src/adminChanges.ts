@@ -1,0 +1,206 @@
+import type { Context, EventBridgeEvent } from 'aws-lambda';
+import { cognitoUsers, type CognitoClientOption } from './cognitoUsers.js';
+import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
+import { ConfigurationError, InvalidEventError } from './errors.js';
+import { invocationLog, resolveLogger } from './log.js';
+import { defaultProfile } from './mapping.js';
+import { buildProfileItem } from './profileItem.js';
+import { deleteProfile, updateProfileFields } from './profileStore.js';
+import { resolveTable, type TableOption } from './table.js';
+import type { AttributeMapper, Logger } from './types.js';
+
+/** The `detail` of a CloudTrail API-call event, as far as the library reads it. */
+export interface CloudTrailDetail {
+  eventName?: string;
+  eventSource?: string;
+  eventTime?: string;
+  errorCode?: string;
+  requestParameters?: { userPoolId?: string; [name: string]: unknown } | null;
+  additionalEventData?: { sub?: string; [name: string]: unknown } | null;
+  [name: string]: unknown;
+}
+
+/** An EventBridge event for a Cognito user-pool API call recorded by CloudTrail. */
+export type CognitoApiCallEvent = EventBridgeEvent<'AWS API Call via CloudTrail', CloudTrailDetail>;
+
+/** Calls after which the user's current state is read from Cognito and written to the row. */
+const SYNC_EVENTS: ReadonlySet<string> = new Set([
+  'AdminCreateUser',
+  'AdminUpdateUserAttributes',
+  'UpdateUserAttributes',
+  'AdminDeleteUserAttributes',
+  'DeleteUserAttributes',
+  'VerifyUserAttribute',
+  'AdminDisableUser',
+  'AdminEnableUser',
+]);
+/** Calls that delete the user. */
+const DELETE_EVENTS: ReadonlySet<string> = new Set(['AdminDeleteUser', 'DeleteUser']);
+
+/** Row attribute holding the CloudTrail time of the newest change applied. */
+const EVENT_TIME_ATTRIBUTE = 'cognitoEventAt';
+
+/**
+ * What one admin-change event did.
+ * - `synced`: the row now holds the user's current attributes and `enabled` flag.
+ * - `deleted` / `marked`: the user was deleted; the row was removed, or got `deletedAt`.
+ * - `stale`: the row already reflects a newer change (or, for a deletion to mark, there is
+ *   no row); nothing written.
+ * - `user-gone`: the user no longer exists in Cognito (a deletion follows); nothing written.
+ * - `ignored`: not a user-changing call of this pool, or a call that failed.
+ * - `unidentified`: the event does not say which user; logged and skipped, never guessed.
+ */
+export type AdminChangeOutcome = 'synced' | 'deleted' | 'marked' | 'stale' | 'user-gone' | 'ignored' | 'unidentified';
+
+/** The result of one admin-change event. */
+export interface AdminChangeResult {
+  readonly outcome: AdminChangeOutcome;
+  readonly eventName: string | undefined;
+  readonly sub?: string;
+}
+
+/** Options of {@link createAdminChangeHandler}. */
+export type AdminChangeOptions = DeadlineOptions &
+  Partial<CognitoClientOption> & {
+    /** The profile table: its name, or `{ name, partitionKey?, client? | clientConfig? }`. */
+    table: TableOption;
+    /**
+     * The pool whose changes to apply. Events of other pools are ignored; self-service calls
+     * whose event names no pool are read from this one.
+     */
+    userPoolId: string;
+    /** @default defaultProfile */
+    mapAttributes?: AttributeMapper;
+    /**
+     * What a user deletion does to the row: `'mark'` sets `deletedAt` (the row is your
+     * member record), `'delete'` removes it.
+     * @default 'mark'
+     */
+    onDelete?: 'mark' | 'delete';
+    /** @default JSON lines on the console */
+    logger?: Logger;
+    /** @default false */
+    logPersonalData?: boolean;
+  };
+
+const LOG_MESSAGE = 'cognito-profile-sync AdminChange';
+const USER_POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
+
+function validate(options: AdminChangeOptions) {
+  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
+  if (typeof options.userPoolId !== 'string' || !USER_POOL_ID.test(options.userPoolId)) {
+    throw new ConfigurationError('userPoolId', 'must be a user pool id such as eu-west-1_AbC123');
+  }
+  const onDelete = options.onDelete ?? 'mark';
+  if (onDelete !== 'mark' && onDelete !== 'delete') throw new ConfigurationError('onDelete', "must be 'mark' or 'delete'");
+  const mapAttributes = options.mapAttributes ?? defaultProfile;
+  if (typeof mapAttributes !== 'function') throw new ConfigurationError('mapAttributes', 'must be a function');
+  return {
+    userPoolId: options.userPoolId,
+    onDelete,
+    mapAttributes,
+    logPersonalData: options.logPersonalData ?? false,
+    // EventBridge invokes asynchronously: no Cognito 5 s limit, only the Lambda's own time.
+    deadline: validateDeadlineOptions({ deadlineMs: 20_000, ...withoutUndefined(options) }),
+    table: resolveTable(options.table),
+    users: cognitoUsers(options),
+    logger: resolveLogger(options.logger),
+  };
+}
+
+function withoutUndefined(options: DeadlineOptions): DeadlineOptions {
+  return Object.fromEntries(
+    Object.entries({ deadlineMs: options.deadlineMs, safetyMarginMs: options.safetyMarginMs }).filter(([, v]) => v !== undefined),
+  );
+}
+
+/** The event time as a canonical ISO string, so that times compare correctly as text. */
+function eventTimeOf(event: CognitoApiCallEvent): string {
+  const raw = event.detail?.eventTime ?? event.time;
+  const time = typeof raw === 'string' ? new Date(raw) : new Date(Number.NaN);
+  if (Number.isNaN(time.getTime())) throw new InvalidEventError('detail.eventTime', 'must be an ISO 8601 time');
+  return time.toISOString();
+}
+
+/**
+ * An EventBridge target for CloudTrail's Cognito user-pool API calls: attribute updates,
+ * deletions, disable and enable, admin-created users. CloudTrail redacts attribute values
+ * and user names but records the `sub`, so the user's current state is read from Cognito by
+ * `sub` and written with a condition on the event time: replays and late events never roll
+ * a row back. Failures reject, so EventBridge's retries and dead-letter queue apply.
+ *
+ * @example
+ * ```ts
+ * export const handler = createAdminChangeHandler({
+ *   table: process.env.DDB_TABLE!,
+ *   userPoolId: process.env.USER_POOL_ID!,
+ * });
+ * ```
+ */
+export function createAdminChangeHandler(
+  options: AdminChangeOptions,
+): (event: CognitoApiCallEvent, context?: Context) => Promise<AdminChangeResult> {
+  const config = validate(options);
+  const { table } = config;
+
+  return async function applyAdminChange(event, context) {
+    const log = invocationLog(config.logger, LOG_MESSAGE, config.logPersonalData);
+    const detail = event?.detail;
+    const eventName = typeof detail?.eventName === 'string' ? detail.eventName : undefined;
+    const userPoolId = detail?.requestParameters?.userPoolId ?? config.userPoolId;
+    const rawSub = detail?.additionalEventData?.sub;
+    const sub = typeof rawSub === 'string' && rawSub.length > 0 ? rawSub : undefined;
+    const ids = { userPoolId, sub };
+    const finish = (outcome: AdminChangeOutcome, fields: Record<string, unknown> = {}): AdminChangeResult => {
+      log.write('info', ids, { eventName, outcome, ...fields });
+      return { outcome, eventName, ...(sub !== undefined && { sub }) };
+    };
+
+    const known = eventName !== undefined && (SYNC_EVENTS.has(eventName) || DELETE_EVENTS.has(eventName));
+    if (!known || event.source !== 'aws.cognito-idp' || userPoolId !== config.userPoolId) return finish('ignored');
+    if (detail?.errorCode) return finish('ignored', { reason: 'call failed' });
+    if (sub === undefined) return finish('unidentified');
+
+    try {
+      const eventTime = eventTimeOf(event);
+      const deadline = startDeadline(context, config.deadline);
+      if (DELETE_EVENTS.has(eventName)) {
+        if (config.onDelete === 'delete') {
+          await deadline.run('deleteProfile', (signal) => deleteProfile(table, sub, signal));
+          return finish('deleted');
+        }
+        const mark = {
+          fields: { deletedAt: eventTime },
+          now: new Date().toISOString(),
+          mode: 'existing' as const,
+          notOlderThan: { attribute: EVENT_TIME_ATTRIBUTE, value: eventTime },
+        };
+        const marked = await deadline.run('markDeleted', (signal) =>
+          updateProfileFields(table, sub, mark, signal, 'markDeleted'),
+        );
+        return finish(marked ? 'marked' : 'stale');
+      }
+
+      const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, sub, signal));
+      if (!user) return finish('user-gone');
+      const now = new Date().toISOString();
+      const confirmed = {
+        sub,
+        userName: user.username,
+        userPoolId: config.userPoolId,
+        triggerSource: `AdminChange_${eventName}`,
+        attributes: user.attributes,
+      };
+      const fields = buildProfileItem(confirmed, config.mapAttributes, { ...confirmed, now }, table.partitionKey);
+      if (user.enabled !== undefined) fields.enabled = user.enabled;
+      const sync = { fields, now, mode: 'upsert' as const, notOlderThan: { attribute: EVENT_TIME_ATTRIBUTE, value: eventTime } };
+      const written = await deadline.run('syncProfile', (signal) =>
+        updateProfileFields(table, sub, sync, signal, 'syncProfile'),
+      );
+      return finish(written ? 'synced' : 'stale');
+    } catch (error) {
+      log.write('error', ids, { eventName, outcome: 'failed', error: log.describeError(error) });
+      throw error;
+    }
+  };
+}

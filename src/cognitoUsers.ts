@@ -1,0 +1,105 @@
+import type {
+  CognitoIdentityProviderClient,
+  CognitoIdentityProviderClientConfig,
+  UserType,
+} from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoReadError, ConfigurationError } from './errors.js';
+import type { UserAttributes } from './types.js';
+
+type CognitoModule = typeof import('@aws-sdk/client-cognito-identity-provider');
+
+/** A Cognito client of yours, or the config for the one the library builds (not both). */
+export type CognitoClientOption =
+  | { cognitoClient: CognitoIdentityProviderClient; cognitoClientConfig?: never }
+  | {
+      cognitoClient?: never;
+      /**
+       * Config for the Cognito client the library builds on first use.
+       * @default request timeouts of a few seconds, 3 attempts
+       */
+      cognitoClientConfig?: CognitoIdentityProviderClientConfig;
+    };
+
+/** A user as Cognito lists it. @internal */
+export interface CognitoUser {
+  readonly username: string;
+  readonly sub: string | undefined;
+  readonly attributes: UserAttributes;
+  readonly enabled: boolean | undefined;
+  readonly status: string | undefined;
+}
+
+/** @internal */
+export const defaultCognitoClientConfig: CognitoIdentityProviderClientConfig = {
+  maxAttempts: 3,
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+};
+
+/** @internal */
+export interface CognitoUsers {
+  /** The user whose `sub` this is, or `undefined` when the pool has no such user. */
+  findBySub(userPoolId: string, sub: string, signal?: AbortSignal): Promise<CognitoUser | undefined>;
+}
+
+/**
+ * A `sub` is a UUID; anything with quotes or spaces would change the meaning of the
+ * ListUsers filter it is put into.
+ */
+const SAFE_SUB = /^[A-Za-z0-9-]{1,128}$/;
+
+/** @internal */
+export function toCognitoUser(user: UserType): CognitoUser {
+  const attributes: Record<string, string> = {};
+  for (const { Name, Value } of user.Attributes ?? []) if (Name !== undefined && Value !== undefined) attributes[Name] = Value;
+  return {
+    username: user.Username ?? '',
+    sub: attributes.sub,
+    attributes,
+    enabled: user.Enabled,
+    status: user.UserStatus,
+  };
+}
+
+/**
+ * Cognito user look-ups. The SDK module is imported on first use, so handlers that never
+ * read Cognito load none of its code.
+ *
+ * @internal
+ */
+export function cognitoUsers(options: Partial<CognitoClientOption>): CognitoUsers {
+  if (options.cognitoClient !== undefined && options.cognitoClientConfig !== undefined) {
+    throw new ConfigurationError('cognitoClient', 'give either cognitoClient or cognitoClientConfig, not both');
+  }
+  let loaded: Promise<{ client: CognitoIdentityProviderClient; sdk: CognitoModule }> | undefined;
+  const load = () =>
+    (loaded ??= import('@aws-sdk/client-cognito-identity-provider').then(
+      (sdk) => ({
+        sdk,
+        client:
+          options.cognitoClient ??
+          new sdk.CognitoIdentityProviderClient({ ...defaultCognitoClientConfig, ...options.cognitoClientConfig }),
+      }),
+      (cause: unknown) => {
+        loaded = undefined;
+        throw new CognitoReadError('import', cause);
+      },
+    ));
+
+  return {
+    async findBySub(userPoolId, sub, signal) {
+      if (!SAFE_SUB.test(sub)) return undefined;
+      const { client, sdk } = await load();
+      try {
+        const { Users = [] } = await client.send(
+          new sdk.ListUsersCommand({ UserPoolId: userPoolId, Filter: `sub = "${sub}"`, Limit: 1 }),
+          { abortSignal: signal },
+        );
+        // An emulator may ignore the filter; match the sub here rather than trust the first user.
+        const user = Users.map(toCognitoUser).find((candidate) => candidate.sub === sub);
+        return user;
+      } catch (error) {
+        throw new CognitoReadError('ListUsers', error);
+      }
+    },
+  };
+}
