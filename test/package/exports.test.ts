@@ -32,6 +32,12 @@ describe('the built package', () => {
     expect(out).toBe('abc');
   });
 
+  it('serves the Middy middlewares from cognito-profile-sync/middy', () => {
+    const out = node(['-e', "console.log(Object.keys(require('cognito-profile-sync/middy')).sort().join(','))"]);
+
+    expect(out).toBe('preTokenGenerationMiddleware,profileSyncMiddleware');
+  });
+
   it('loads no SES or Cognito client code for a handler without a welcome', () => {
     const out = node([
       '-e',

@@ -29,7 +29,7 @@ const cognitoUser = (attributes: Record<string, string>, enabled = true) => ({
     {
       Username: 'ana',
       Enabled: enabled,
-      UserStatus: 'CONFIRMED',
+      UserStatus: 'CONFIRMED' as const,
       Attributes: Object.entries({ sub: SUB, ...attributes }).map(([Name, Value]) => ({ Name, Value })),
     },
   ],

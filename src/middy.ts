@@ -1,0 +1,71 @@
+/**
+ * `cognito-profile-sync/middy`: the library's steps as `@middy/core` middlewares. Typed
+ * structurally, so Middy stays an optional peer dependency.
+ */
+import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
+import type { ProfileSyncStepOptions } from './compose.js';
+import { ConfigurationError } from './errors.js';
+import { createPreTokenGenerationHandler, type PreTokenGenerationEvent, type PreTokenGenerationOptions } from './preTokenGeneration.js';
+import { createSyncCore } from './profileSync.js';
+
+/** The part of a Middy request the middlewares use. */
+export interface MiddyRequest<TEvent> {
+  event: TEvent;
+  context: Context;
+  response: unknown;
+}
+
+/** A Middy middleware object, as `@middy/core` expects it. */
+export interface MiddyMiddleware<TEvent> {
+  before?: (request: MiddyRequest<TEvent>) => Promise<unknown>;
+}
+
+/**
+ * The PostConfirmation profile sync (and once-only welcome) as a Middy middleware. It runs
+ * before the handler; with `runNext: 'unless-skipped'` it answers skipped sources itself
+ * (forgot-password by default) and the handler does not run.
+ *
+ * @example
+ * ```ts
+ * import middy from '@middy/core';
+ * import { profileSyncMiddleware } from 'cognito-profile-sync/middy';
+ *
+ * export const handler = middy(day10Handler).use(profileSyncMiddleware({ table: process.env.DDB_TABLE! }));
+ * ```
+ */
+export function profileSyncMiddleware(
+  options: ProfileSyncStepOptions,
+): MiddyMiddleware<PostConfirmationTriggerEvent> {
+  const runNext = options?.runNext ?? 'always';
+  if (runNext !== 'always' && runNext !== 'unless-skipped') {
+    throw new ConfigurationError('runNext', "must be 'always' or 'unless-skipped'");
+  }
+  const sync = createSyncCore(options);
+  return {
+    async before(request) {
+      const result = await sync(request.event, request.context);
+      // Middy skips the handler when a `before` returns a value.
+      if (result.outcome === 'skipped' && runNext === 'unless-skipped') return request.event;
+      return undefined;
+    },
+  };
+}
+
+/**
+ * The sign-in sync as a Middy middleware: before the handler runs, the row is synced and
+ * the profile claims are set on `event.response`, so the handler can read or add to them.
+ *
+ * @example
+ * ```ts
+ * export const handler = middy(existing).use(preTokenGenerationMiddleware({ table: 'profiles', claims: { plan: 'plan' } }));
+ * ```
+ */
+export function preTokenGenerationMiddleware(options: PreTokenGenerationOptions): MiddyMiddleware<PreTokenGenerationEvent> {
+  const sync = createPreTokenGenerationHandler(options);
+  return {
+    async before(request) {
+      await sync(request.event, request.context);
+      return undefined;
+    },
+  };
+}
