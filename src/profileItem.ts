@@ -38,6 +38,7 @@ export function buildProfileItem(
   const item: Profile = {};
   for (const [field, value] of Object.entries(mapped)) {
     if (value === undefined || RESERVED_FIELDS.has(field)) continue;
+    if (field.length === 0) throw new InvalidProfileError('profile', 'has an empty field name');
     checkStorable(value, field);
     item[field] = value;
   }
@@ -61,6 +62,10 @@ function checkStorable(value: unknown, path: string): void {
       return;
     case 'number':
       if (!Number.isFinite(value)) throw new InvalidProfileError(path, 'must be a finite number');
+      // Larger integers lose digits in JavaScript before DynamoDB ever sees them.
+      if (Number.isInteger(value) && !Number.isSafeInteger(value)) {
+        throw new InvalidProfileError(path, 'is an integer beyond Number.MAX_SAFE_INTEGER: store it as a string');
+      }
       return;
     case 'undefined':
       return;

@@ -462,6 +462,7 @@ describe('createPostConfirmationHandler', () => {
       ['a nested symbol', { deep: [Symbol('x')] }, 'bad.deep[0]'],
       ['an empty Set', new Set(), 'bad'],
       ['a bigint', 10n, 'bad'],
+      ['an integer beyond the safe range', 2 ** 60, 'bad'],
     ];
 
     it.each(badValues)('rejects a mapper output holding %s, naming the field', async (_label, value, field) => {
