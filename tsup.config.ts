@@ -5,6 +5,7 @@ export default defineConfig({
     index: 'src/index.ts',
     'testing/index': 'src/testing/index.ts',
     'middy/index': 'src/middy.ts',
+    'local/index': 'src/local/index.ts',
   },
   format: ['esm', 'cjs'],
   dts: true,

@@ -1,0 +1,103 @@
+import { ConfigurationError } from '../errors.js';
+import type { LocalTriggerHandlers } from './triggers.js';
+import { type LocalUserPoolOptions, type ResolvedUserPoolOptions, resolveUserPoolOptions } from './userPool.js';
+
+/**
+ * Options of `startLocalStack`.
+ *
+ * @example
+ * ```ts
+ * await startLocalStack({ tableName: 'members', handlers: { PostConfirmation: handler } });
+ * ```
+ */
+export interface LocalStackOptions {
+  /**
+   * Name of the profile table created in dynalite.
+   * @default 'profiles'
+   */
+  tableName?: string;
+  /**
+   * Its string partition key.
+   * @default 'userId'
+   */
+  partitionKey?: string;
+  /**
+   * The handler for each trigger; change them later with `stack.setHandlers`.
+   * @default {} (no trigger configured)
+   */
+  handlers?: LocalTriggerHandlers;
+  /**
+   * How long a handler may run: its context's `getRemainingTimeInMillis()` starts here, and
+   * past it the Invoke endpoint answers as Lambda does on a timeout.
+   * @default 5000
+   */
+  functionTimeoutMs?: number;
+  /** How the user pool is made. @default see {@link LocalUserPoolOptions} */
+  userPool?: LocalUserPoolOptions;
+  /**
+   * Region of the returned clients and of `env.AWS_REGION`. cognito-local itself names
+   * its region `local` in pool ids and trigger events.
+   * @default 'us-east-1'
+   */
+  region?: string;
+  /**
+   * Request timeout of the returned clients, so that no call can hang a test.
+   * @default 15000
+   */
+  requestTimeoutMs?: number;
+  /**
+   * How long `readConfirmationCode` retries a pool file that is being rewritten.
+   * @default 2000
+   */
+  codeReadTimeoutMs?: number;
+}
+
+const defaults = {
+  tableName: 'profiles',
+  partitionKey: 'userId',
+  functionTimeoutMs: 5000,
+  region: 'us-east-1',
+  requestTimeoutMs: 15_000,
+  codeReadTimeoutMs: 2000,
+};
+
+const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/** The options with defaults applied. @internal */
+export interface ResolvedOptions {
+  readonly tableName: string;
+  readonly partitionKey: string;
+  readonly functionTimeoutMs: number;
+  readonly region: string;
+  readonly requestTimeoutMs: number;
+  readonly codeReadTimeoutMs: number;
+  readonly userPool: ResolvedUserPoolOptions;
+}
+
+/** Applies defaults and checks every option, before anything starts. @internal */
+export function resolveOptions(options: LocalStackOptions): ResolvedOptions {
+  if (options === null || typeof options !== 'object') throw new ConfigurationError('options', 'must be an object');
+  const config = {
+    tableName: options.tableName ?? defaults.tableName,
+    partitionKey: options.partitionKey ?? defaults.partitionKey,
+    functionTimeoutMs: options.functionTimeoutMs ?? defaults.functionTimeoutMs,
+    region: options.region ?? defaults.region,
+    requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
+    codeReadTimeoutMs: options.codeReadTimeoutMs ?? defaults.codeReadTimeoutMs,
+    userPool: resolveUserPoolOptions(options.userPool),
+  };
+  if (typeof config.tableName !== 'string' || !TABLE_NAME.test(config.tableName)) {
+    throw new ConfigurationError('tableName', 'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -)');
+  }
+  if (typeof config.partitionKey !== 'string' || config.partitionKey.length === 0 || config.partitionKey.length > 255) {
+    throw new ConfigurationError('partitionKey', 'must be a non-empty attribute name');
+  }
+  if (typeof config.region !== 'string' || !/^[a-z0-9-]+$/.test(config.region)) {
+    throw new ConfigurationError('region', 'must be a region name such as us-east-1');
+  }
+  for (const name of ['functionTimeoutMs', 'requestTimeoutMs', 'codeReadTimeoutMs'] as const) {
+    const value = config[name];
+    if (!Number.isInteger(value) || value <= 0) throw new ConfigurationError(name, 'must be a positive whole number of milliseconds');
+  }
+  return config;
+}
