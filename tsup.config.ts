@@ -1,19 +1,30 @@
 import { defineConfig } from 'tsup';
 
-export default defineConfig({
-  entry: {
-    index: 'src/index.ts',
-    'testing/index': 'src/testing/index.ts',
-    'middy/index': 'src/middy.ts',
-    'local/index': 'src/local/index.ts',
+// `npm run build` empties dist/ first: the two configs build side by side, so neither may clean.
+export default defineConfig([
+  {
+    entry: {
+      index: 'src/index.ts',
+      'testing/index': 'src/testing/index.ts',
+      'middy/index': 'src/middy.ts',
+      'local/index': 'src/local/index.ts',
+    },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    // Each entry is self-contained so that importing one subpath never evaluates
+    // another's code (cold starts are part of the product).
+    splitting: false,
+    treeshake: true,
   },
-  format: ['esm', 'cjs'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  // Each entry is self-contained so that importing one subpath never evaluates
-  // another's code (cold starts are part of the product).
-  splitting: false,
-  treeshake: true,
-});
+  {
+    // The `bin`: ESM only, no types; it imports nothing of the library until a command runs.
+    entry: { 'cli/index': 'src/cli/bin.ts' },
+    format: ['esm'],
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+    banner: { js: '#!/usr/bin/env node' },
+  },
+]);

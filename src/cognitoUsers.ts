@@ -27,6 +27,15 @@ export interface CognitoUser {
   readonly attributes: UserAttributes;
   readonly enabled: boolean | undefined;
   readonly status: string | undefined;
+  /** When the user was created in the pool. */
+  readonly createdAt: Date | undefined;
+}
+
+/** One page of `ListUsers`. @internal */
+export interface UserPage {
+  readonly users: readonly CognitoUser[];
+  /** The token of the next page; `undefined` after the last. */
+  readonly next: string | undefined;
 }
 
 /** @internal */
@@ -39,7 +48,12 @@ export const defaultCognitoClientConfig: CognitoIdentityProviderClientConfig = {
 export interface CognitoUsers {
   /** The user whose `sub` this is, or `undefined` when the pool has no such user. */
   findBySub(userPoolId: string, sub: string, signal?: AbortSignal): Promise<CognitoUser | undefined>;
+  /** One page of the pool's users, from `token` (the first page without one). */
+  listPage(userPoolId: string, token: string | undefined, signal?: AbortSignal): Promise<UserPage>;
 }
+
+/** The most users `ListUsers` returns in one page. */
+export const LIST_USERS_PAGE_SIZE = 60;
 
 /**
  * A `sub` is a UUID; anything with quotes or spaces would change the meaning of the
@@ -57,6 +71,7 @@ export function toCognitoUser(user: UserType): CognitoUser {
     attributes,
     enabled: user.Enabled,
     status: user.UserStatus,
+    createdAt: user.UserCreateDate,
   };
 }
 
@@ -97,6 +112,23 @@ export function cognitoUsers(options: Partial<CognitoClientOption>): CognitoUser
         // An emulator may ignore the filter; match the sub here rather than trust the first user.
         const user = Users.map(toCognitoUser).find((candidate) => candidate.sub === sub);
         return user;
+      } catch (error) {
+        throw new CognitoReadError('ListUsers', error);
+      }
+    },
+
+    async listPage(userPoolId, token, signal) {
+      const { client, sdk } = await load();
+      try {
+        const { Users = [], PaginationToken } = await client.send(
+          new sdk.ListUsersCommand({
+            UserPoolId: userPoolId,
+            Limit: LIST_USERS_PAGE_SIZE,
+            ...(token !== undefined && { PaginationToken: token }),
+          }),
+          { abortSignal: signal },
+        );
+        return { users: Users.map(toCognitoUser), next: PaginationToken || undefined };
       } catch (error) {
         throw new CognitoReadError('ListUsers', error);
       }

@@ -1,3 +1,5 @@
+import type { ReconcileReport } from './reconcile.js';
+
 /**
  * The library's error family. Every error it throws on purpose is a `ProfileSyncError`;
  * the guards below also recognise errors from another copy of the package (a bundle and
@@ -90,6 +92,21 @@ export class ProfileWriteError extends ProfileSyncError {
   }
 }
 
+/** A read of the profile table failed (reconcile's batch reads and scans). */
+export class ProfileReadError extends ProfileSyncError {
+  /** The table the read went to. */
+  readonly table: string;
+  /** The library step that failed, such as `batchGetProfiles`. */
+  readonly operation: string;
+
+  constructor(operation: string, table: string, cause: unknown) {
+    super(`${operation} on table "${table}" failed: ${errorName(cause)}`, { cause });
+    this.name = 'ProfileReadError';
+    this.table = table;
+    this.operation = operation;
+  }
+}
+
 /**
  * The handler's deadline passed before a step finished. The step was aborted so that the
  * handler settles before Cognito (about 5 s) or Lambda gives up on it.
@@ -120,6 +137,21 @@ export class CognitoReadError extends ProfileSyncError {
     super(`Cognito ${operation} failed: ${errorName(cause)}`, { cause });
     this.name = 'CognitoReadError';
     this.operation = operation;
+  }
+}
+
+/**
+ * A reconcile run could not go on: `ListUsers` or a batch read kept failing after its
+ * retries. `report` holds what the run did, and its `cursor` where a later run continues.
+ */
+export class ReconcileError extends ProfileSyncError {
+  /** The report up to the failure; pass `report.cursor` to the next run. */
+  readonly report: ReconcileReport;
+
+  constructor(report: ReconcileReport, cause: unknown) {
+    super(`reconcile stopped after ${report.scanned} users: ${errorName(cause)}`, { cause });
+    this.name = 'ReconcileError';
+    this.report = report;
   }
 }
 
@@ -176,10 +208,13 @@ export const isProfileWriteError = (error: unknown): error is ProfileWriteError 
   hasName(error, 'ProfileWriteError');
 
 /** True for a {@link DeadlineExceededError}. */
+export const isProfileReadError = (error: unknown): error is ProfileReadError =>
+  hasName(error, 'ProfileReadError');
 export const isDeadlineExceededError = (error: unknown): error is DeadlineExceededError =>
   hasName(error, 'DeadlineExceededError');
 
 /** True for a {@link WelcomeError}. */
+export const isReconcileError = (error: unknown): error is ReconcileError => hasName(error, 'ReconcileError');
 export const isWelcomeError = (error: unknown): error is WelcomeError => hasName(error, 'WelcomeError');
 
 /** True for a {@link CognitoReadError}. */

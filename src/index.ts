@@ -17,6 +17,17 @@ export type {
   CognitoApiCallEvent,
 } from './adminChanges.js';
 export type { CognitoClientOption } from './cognitoUsers.js';
+export { reconcile } from './reconcile.js';
+export type {
+  ReconcileFailure,
+  ReconcileOptions,
+  ReconcileReport,
+  ReconcileRunOptions,
+  ReconcileSettings,
+} from './reconcile.js';
+export { createReconcileHandler, RECONCILE_CURSOR_KEY } from './reconcileHandler.js';
+export type { ReconcileHandlerOptions } from './reconcileHandler.js';
+export type { BackoffOptions } from './backoff.js';
 export { asWelcome, compose, profileSync, withProfileSync } from './compose.js';
 export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from './compose.js';
 export type { ProfileSyncOptions, SyncResult } from './profileSync.js';
@@ -44,7 +55,9 @@ export {
   InvalidEventError,
   InvalidProfileError,
   ProfileSyncError,
+  ProfileReadError,
   ProfileWriteError,
+  ReconcileError,
   WelcomeError,
   isCognitoReadError,
   isConfigurationError,
@@ -52,7 +65,9 @@ export {
   isInvalidEventError,
   isInvalidProfileError,
   isProfileSyncError,
+  isProfileReadError,
   isProfileWriteError,
+  isReconcileError,
   isWelcomeError,
 } from './errors.js';
 

@@ -1,12 +1,16 @@
 import {
+  BatchGetItemCommand,
   DeleteItemCommand,
+  GetItemCommand,
   PutItemCommand,
+  ScanCommand,
   UpdateItemCommand,
+  type AttributeValue,
   type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WelcomeAttribute } from './constants.js';
-import { ProfileWriteError } from './errors.js';
+import { ProfileReadError, ProfileWriteError } from './errors.js';
 import type { ResolvedTable } from './table.js';
 import type { Profile } from './types.js';
 
@@ -148,7 +152,9 @@ export async function markWelcomeSent(
 
 /**
  * Gives up a claim after a failed welcome so the next delivery can try at once, without
- * waiting for the lease. Only this caller's own claim is removed.
+ * waiting for the lease. Only this caller's own claim is touched. The lease is expired
+ * rather than removed: a claim without a sent marker is how reconcile tells a welcome that
+ * is due from a row it backfilled for a user who signed up before the library.
  *
  * @internal
  */
@@ -161,13 +167,13 @@ export async function releaseWelcomeClaim(
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
-    UpdateExpression: 'REMOVE #claimId, #expiresAt',
+    UpdateExpression: 'SET #expiresAt = :released',
     ConditionExpression: '#claimId = :claimId',
     ExpressionAttributeNames: {
       '#claimId': WelcomeAttribute.ClaimId,
       '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
     },
-    ExpressionAttributeValues: marshall({ ':claimId': claimId }),
+    ExpressionAttributeValues: marshall({ ':claimId': claimId, ':released': 0 }),
   });
   await send(table, 'releaseWelcomeClaim', command, signal);
 }
@@ -250,4 +256,113 @@ export async function updateProfileFields(
 export async function deleteProfile(table: ResolvedTable, sub: string, signal: AbortSignal): Promise<void> {
   const command = new DeleteItemCommand({ TableName: table.name, Key: keyOf(table, sub) });
   await sendCommand(table, 'deleteProfile', command, signal);
+}
+
+/** BatchGetItem takes at most this many keys. */
+const BATCH_GET_LIMIT = 100;
+
+/**
+ * Reads the rows of these users with strongly consistent `BatchGetItem`s, so a row the
+ * trigger has just written is seen. Keys DynamoDB leaves unprocessed (throttling) are asked
+ * for again after `pause`. Whole items are read: a projection would not lower the cost.
+ *
+ * @returns the rows found, by `sub`.
+ * @internal
+ */
+export async function getProfiles(
+  table: ResolvedTable,
+  subs: readonly string[],
+  signal: AbortSignal,
+  pause: (attempt: number) => Promise<void>,
+): Promise<Map<string, Profile>> {
+  const rows = new Map<string, Profile>();
+  for (let start = 0; start < subs.length; start += BATCH_GET_LIMIT) {
+    let keys = subs.slice(start, start + BATCH_GET_LIMIT).map((sub) => keyOf(table, sub));
+    for (let attempt = 0; keys.length > 0; attempt += 1) {
+      if (attempt > 0) await pause(attempt);
+      const command = new BatchGetItemCommand({
+        RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } },
+      });
+      let output;
+      try {
+        output = await table.client().send(command, { abortSignal: signal });
+      } catch (error) {
+        throw new ProfileReadError('batchGetProfiles', table.name, error);
+      }
+      for (const item of output.Responses?.[table.name] ?? []) {
+        const row = unmarshall(item);
+        rows.set(String(row[table.partitionKey]), row);
+      }
+      keys = output.UnprocessedKeys?.[table.name]?.Keys ?? [];
+    }
+  }
+  return rows;
+}
+
+/** A row's key and whether it is already marked deleted, as the orphan check reads it. @internal */
+export interface RowKey {
+  readonly sub: string;
+  readonly deleted: boolean;
+}
+
+/**
+ * Pages through the table reading only keys and `deletedAt`, for the orphan check. The
+ * read capacity this uses is that of the whole table's keys, not its items.
+ *
+ * @internal
+ */
+export async function* scanProfileKeys(table: ResolvedTable, signal: AbortSignal): AsyncGenerator<RowKey[]> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const command = new ScanCommand({
+      TableName: table.name,
+      ProjectionExpression: '#pk, #deletedAt',
+      ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt' },
+      ...(startKey && { ExclusiveStartKey: startKey }),
+    });
+    let output;
+    try {
+      output = await table.client().send(command, { abortSignal: signal });
+    } catch (error) {
+      throw new ProfileReadError('scanProfileKeys', table.name, error);
+    }
+    yield (output.Items ?? []).map((item) => {
+      const row = unmarshall(item);
+      return { sub: String(row[table.partitionKey]), deleted: row.deletedAt !== undefined };
+    });
+    startKey = output.LastEvaluatedKey;
+  } while (startKey !== undefined);
+}
+
+/**
+ * Reads a bookkeeping item of the library that lives in the profile table under a key no
+ * `sub` can take (it starts with `#`), such as the scheduled reconcile's cursor.
+ *
+ * @internal
+ */
+export async function getControlItem(table: ResolvedTable, key: string, signal: AbortSignal): Promise<Profile | undefined> {
+  const command = new GetItemCommand({ TableName: table.name, Key: keyOf(table, key), ConsistentRead: true });
+  try {
+    const output = await table.client().send(command, { abortSignal: signal });
+    return output.Item ? unmarshall(output.Item) : undefined;
+  } catch (error) {
+    throw new ProfileReadError('getControlItem', table.name, error);
+  }
+}
+
+/** Writes (or, given `undefined`, deletes) a bookkeeping item of the library. @internal */
+export async function putControlItem(
+  table: ResolvedTable,
+  key: string,
+  fields: Profile | undefined,
+  signal: AbortSignal,
+): Promise<void> {
+  const command =
+    fields === undefined
+      ? new DeleteItemCommand({ TableName: table.name, Key: keyOf(table, key) })
+      : new PutItemCommand({
+          TableName: table.name,
+          Item: marshall({ ...fields, [table.partitionKey]: key }, marshallOptions),
+        });
+  await sendCommand(table, fields === undefined ? 'deleteControlItem' : 'putControlItem', command, signal);
 }

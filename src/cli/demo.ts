@@ -3,6 +3,8 @@
  * (needs the optional peer dependencies dynalite, cognito-local and aws-ses-v2-local).
  * Exit code 0 when every promise held, 1 when one did not, 2 for bad usage.
  */
+import type { CliIo } from './io.js';
+
 export const demoUsage = `Usage: cognito-profile-sync demo
 
 Runs the whole story against an embedded local stack on 127.0.0.1 (DynamoDB via dynalite,
@@ -14,10 +16,7 @@ Exit code: 0 when every promise held, 1 when one did not, 2 for bad usage.
 `;
 
 /** Runs the demo subcommand; returns the process exit code. @internal */
-export async function demoCommand(
-  args: readonly string[],
-  io: { stdout: (text: string) => void; stderr: (text: string) => void },
-): Promise<number> {
+export async function demoCommand(args: readonly string[], io: CliIo): Promise<number> {
   if (args.includes('--help') || args.includes('-h')) {
     io.stdout(demoUsage);
     return 0;

@@ -155,4 +155,17 @@ async function tellTheStory(world: DemoWorld, step: (title: string, body: (say: 
     say(`AdminDeleteUser -> ${deleted.outcome}`);
     check((await world.row(subs[ben]!))?.deletedAt !== undefined, 'the deleted user is marked, the member record kept');
   });
+
+  await step("Chloé's profile row is lost; reconcile restores it", async (say, check) => {
+    await world.deleteRow(subs[chloe]!);
+    const mailsBefore = (await world.mails()).length;
+    const report = await world.reconcile();
+    say(`reconcile -> scanned ${report.scanned}, created ${report.created}, updated ${report.updated}, unchanged ${report.unchanged}, orphans ${report.orphans}`);
+    const row = await world.row(subs[chloe]!);
+    say(`row   ${describeRow(row)}`);
+    check(report.created === 1 && report.ids.created[0] === subs[chloe], 'exactly the lost row is created again');
+    check(row?.firstName === 'Chloé', 'with the fields the trigger wrote');
+    check(report.errors === 0 && report.orphans === 0, "no failures, and Ben's marked row is not reported again");
+    check((await world.mails()).length === mailsBefore, 'no second welcome for a restored row');
+  });
 }

@@ -15,6 +15,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { createAdminChangeHandler, type CognitoApiCallEvent } from '../adminChanges.js';
 import { combineMappers, defaultProfile } from '../mapping.js';
+import { reconcile, type ReconcileReport } from '../reconcile.js';
 import { createPostConfirmationHandler } from '../postConfirmation.js';
 import { createPreTokenGenerationHandler } from '../preTokenGeneration.js';
 import { buildLambdaContext } from '../testing/context.js';
@@ -66,18 +67,19 @@ export async function startDemoWorld() {
   const logLines: string[] = [];
   const logger = keepingLogger(logLines);
   const table = { name: stack.tableName, client: stack.clients.dynamodb };
+  const handlersWelcome = sesWelcomeEmail({
+    client: stack.clients.ses,
+    source: 'Demo Club <welcome@demo.example>',
+    subject: 'Welcome to Demo Club, {{firstName|friend}}!',
+    text: 'Dear {{firstName|member}}, thank you for joining Demo Club.',
+    html: '<p>Dear {{firstName|member}}, thank you for joining Demo Club.</p>',
+  });
   const handlers = {
     PostConfirmation: createPostConfirmationHandler({
       table,
       mapAttributes: memberProfile,
       logger,
-      onWelcome: sesWelcomeEmail({
-        client: stack.clients.ses,
-        source: 'Demo Club <welcome@demo.example>',
-        subject: 'Welcome to Demo Club, {{firstName|friend}}!',
-        text: 'Dear {{firstName|member}}, thank you for joining Demo Club.',
-        html: '<p>Dear {{firstName|member}}, thank you for joining Demo Club.</p>',
-      }),
+      onWelcome: handlersWelcome,
     }),
     PreTokenGeneration: createPreTokenGenerationHandler({
       table,
@@ -109,6 +111,10 @@ export async function startDemoWorld() {
     async deliverAgain(event: PostConfirmationTriggerEvent) {
       directCalls += 1;
       return handlers.PostConfirmation(structuredClone(event), buildLambdaContext());
+    },
+    /** A reconcile run over the pool, with the handlers' mapper and welcome. */
+    async reconcile(): Promise<ReconcileReport> {
+      return reconcile({ userPoolId, table, cognitoClient: cognito, mapAttributes: memberProfile, onWelcome: handlersWelcome });
     },
     /** Hands a CloudTrail event to the admin-change handler, as EventBridge does. */
     async adminChange(event: CognitoApiCallEvent) {

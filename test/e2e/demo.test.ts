@@ -18,6 +18,7 @@ describe('the demo story on the embedded local stack', () => {
       'Dan is created by an admin (no PostConfirmation) and signs in for the first time',
       'An admin changes Ana in the console; she signs in again',
       'An admin edits Ben; the CloudTrail event reaches the admin-change handler',
+      "Chloé's profile row is lost; reconcile restores it",
       'The handlers logged one line per invocation, without personal data',
     ]);
     expect(output).toContain('The story held');

@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 const node = (args: string[]) =>
   execFileSync(process.execPath, args, { cwd: process.cwd(), encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } }).trim();
 
-const EXPECTED = ['createPostConfirmationHandler', 'withProfileSync', 'compose', 'sesWelcomeEmail', 'defaultProfile', 'InvalidEventError'];
+const EXPECTED = ['createPostConfirmationHandler', 'withProfileSync', 'compose', 'sesWelcomeEmail', 'defaultProfile', 'InvalidEventError', 'reconcile', 'createReconcileHandler', 'ReconcileError'];
 
 describe('the built package', () => {
   it('exports the public API to ESM importers', () => {

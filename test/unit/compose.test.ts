@@ -119,7 +119,7 @@ describe('withProfileSync', () => {
 
     await expect(handler(event, buildLambdaContext())).resolves.toBe(event);
     // The claim is released so that the next delivery retries.
-    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input.UpdateExpression).toBe('REMOVE #claimId, #expiresAt');
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input.UpdateExpression).toBe('SET #expiresAt = :released');
   });
 
   it('refuses two welcome steps', () => {

@@ -243,9 +243,9 @@ describe('createPostConfirmationHandler', () => {
       const claimId = unmarshall(putInputs()[0]!.Item!).welcomeClaimId;
       expect(updateInputs()).toEqual([
         expect.objectContaining({
-          UpdateExpression: 'REMOVE #claimId, #expiresAt',
+          UpdateExpression: 'SET #expiresAt = :released',
           ConditionExpression: '#claimId = :claimId',
-          ExpressionAttributeValues: marshall({ ':claimId': claimId }),
+          ExpressionAttributeValues: marshall({ ':claimId': claimId, ':released': 0 }),
         }),
       ]);
       expect(logger.records).toEqual([

@@ -1,0 +1,8 @@
+/** What a subcommand may touch of the process, passed in so tests can run it in-process. */
+export interface CliIo {
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
+  /** A progress bar is drawn only on a terminal. */
+  stderrIsTerminal?: boolean;
+  env?: NodeJS.ProcessEnv;
+}

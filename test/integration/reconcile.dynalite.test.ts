@@ -1,0 +1,252 @@
+import { CognitoIdentityProviderClient, ListUsersCommand, type UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import {
+  ConfigurationError,
+  createReconcileHandler,
+  defaultProfile,
+  isReconcileError,
+  RECONCILE_CURSOR_KEY,
+  reconcile,
+  type ReconcileOptions,
+  type ReconcileReport,
+} from '../../src/index.js';
+import { buildLambdaContext } from '../../src/testing/index.js';
+import { startDynalite, type TestDynamo } from '../support/dynalite.js';
+import { recordingLogger } from '../support/logger.js';
+
+/*
+ * Reconcile against a real dynalite, with Cognito's ListUsers mocked: the emulator ignores
+ * paging, and throttling cannot be produced on demand.
+ */
+const POOL = 'eu-west-1_Pool123';
+let dynamo: TestDynamo;
+let table: string;
+let tables = 0;
+const cognitoClient = new CognitoIdentityProviderClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const cognito = mockClient(cognitoClient);
+const fast = { attempts: 3, baseMs: 1, maxMs: 5 };
+
+const user = (index: number, overrides: Partial<UserType> = {}): UserType => ({
+  Username: `member-${index}`,
+  UserStatus: 'CONFIRMED',
+  Enabled: true,
+  UserCreateDate: new Date('2026-01-01T00:00:00Z'),
+  Attributes: [
+    { Name: 'sub', Value: randomUUID() },
+    { Name: 'email', Value: `member-${index}@example.com` },
+  ],
+  ...overrides,
+});
+const subOf = (u: UserType) => u.Attributes!.find((a) => a.Name === 'sub')!.Value!;
+
+/** Serves these pages in order, each with the token of the next ('t1', 't2', ...). */
+function servePages(pages: UserType[][]): void {
+  cognito.on(ListUsersCommand).callsFake((input: { PaginationToken?: string }) => {
+    const index = input.PaginationToken === undefined ? 0 : Number(input.PaginationToken.slice(1));
+    return { Users: pages[index], ...(index + 1 < pages.length && { PaginationToken: `t${index + 1}` }) };
+  });
+}
+
+const options = (extra: Partial<ReconcileOptions> = {}): ReconcileOptions =>
+  ({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, ...extra }) as ReconcileOptions;
+
+const tokensAsked = () => cognito.commandCalls(ListUsersCommand).map((call) => call.args[0].input.PaginationToken);
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+beforeEach(async () => {
+  cognito.reset();
+  table = `profiles-${++tables}`;
+  await dynamo.createTable(table);
+});
+
+describe('reconcile paging, resuming and failures', () => {
+  it('pages through ListUsers 60 at a time and reports progress after each page', async () => {
+    const pages = [Array.from({ length: 60 }, (_, i) => user(i)), Array.from({ length: 60 }, (_, i) => user(60 + i)), [user(120)]];
+    servePages(pages);
+    const progress: ReconcileReport[] = [];
+
+    const report = await reconcile(options({ onProgress: (p) => progress.push(p) }));
+
+    expect(report).toMatchObject({ complete: true, scanned: 121, created: 121, errors: 0, orphansChecked: true });
+    expect(report.cursor).toBeUndefined();
+    expect(cognito.commandCalls(ListUsersCommand).map((c) => c.args[0].input.Limit)).toEqual([60, 60, 60]);
+    expect(tokensAsked()).toEqual([undefined, 't1', 't2']);
+    expect(progress.map((p) => [p.scanned, p.cursor])).toEqual([[60, 't1'], [120, 't2'], [121, undefined]]);
+    expect(await dynamo.scan(table)).toHaveLength(121);
+  });
+
+  it('waits out Cognito throttling and goes on', async () => {
+    const only = user(1);
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: {} });
+    cognito.on(ListUsersCommand).rejectsOnce(throttled).rejectsOnce(throttled).resolves({ Users: [only] });
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ complete: true, created: 1 });
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(3);
+  });
+
+  it('stops with a typed error and the cursor of the failed page when throttling does not end', async () => {
+    const first = [user(1), user(2)];
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: {} });
+    cognito.on(ListUsersCommand, { PaginationToken: undefined }).resolves({ Users: first, PaginationToken: 't1' });
+    cognito.on(ListUsersCommand, { PaginationToken: 't1' }).rejects(throttled);
+
+    const error = await reconcile(options()).catch((e: unknown) => e);
+
+    expect(isReconcileError(error)).toBe(true);
+    const { report } = error as { report: ReconcileReport };
+    expect(report).toMatchObject({ complete: false, cursor: 't1', created: 2 });
+    expect((error as Error).cause).toMatchObject({ name: 'CognitoReadError' });
+    expect(await dynamo.scan(table)).toHaveLength(2);
+  });
+
+  it('resumes from a cursor, and leaves the orphan check to full runs', async () => {
+    servePages([[user(1)], [user(2)], [user(3)]]);
+
+    const report = await reconcile(options({ cursor: 't1' }));
+
+    expect(tokensAsked()).toEqual(['t1', 't2']);
+    expect(report).toMatchObject({ complete: true, scanned: 2, created: 2, orphansChecked: false });
+  });
+
+  it('stops at a page boundary after stopAfterMs, with the cursor to go on', async () => {
+    servePages([[user(1)], [user(2)], [user(3)]]);
+
+    const report = await reconcile(options({ stopAfterMs: 0 }));
+
+    expect(report).toMatchObject({ complete: false, cursor: 't1', scanned: 1, orphansChecked: false });
+  });
+
+  it('resolves with the cursor of the unfinished page when aborted', async () => {
+    servePages([[user(1)], [user(2)], [user(3)]]);
+    const controller = new AbortController();
+
+    const report = await reconcile(options({ signal: controller.signal, onProgress: () => controller.abort() }));
+
+    expect(report).toMatchObject({ complete: false, cursor: 't1', scanned: 2 });
+    expect(await dynamo.scan(table)).toHaveLength(1);
+  });
+
+  it('counts a user it cannot map, names the error but not the user, and goes on', async () => {
+    const users = [user(1), user(2), user(3)];
+    servePages([users]);
+    const bad = subOf(users[1]!);
+
+    const report = await reconcile(
+      options({
+        mapAttributes: (attributes, context) => {
+          if (context.sub === bad) throw new Error(`cannot map ${attributes.email}`);
+          return defaultProfile(attributes, context);
+        },
+      }),
+    );
+
+    expect(report).toMatchObject({ created: 2, errors: 1, ids: { errors: [{ sub: bad, error: 'InvalidProfileError' }] } });
+    expect(JSON.stringify(report)).not.toContain('@example.com');
+  });
+
+  it('gives no row to users who never confirmed, and does not call their rows orphans', async () => {
+    const pending = user(2, { UserStatus: 'UNCONFIRMED' });
+    servePages([[user(1), pending]]);
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: subOf(pending) } } }));
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ scanned: 2, created: 1, skipped: 1, orphans: 0 });
+  });
+
+  it('deletes orphan rows when asked, and never touches its own control item', async () => {
+    servePages([[user(1)]]);
+    const gone = randomUUID();
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: gone } } }));
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't9' } } }));
+
+    const report = await reconcile(options({ orphans: 'delete' }));
+
+    expect(report).toMatchObject({ orphans: 1, orphansResolved: 1, ids: { orphans: [gone] } });
+    expect(await dynamo.getItem(table, { userId: gone })).toBeUndefined();
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't9' });
+  });
+
+  it('welcomes backfilled users only when created after welcomeUsersCreatedAfter', async () => {
+    const before = user(1, { UserCreateDate: new Date('2026-01-01T00:00:00Z') });
+    const after = user(2, { UserCreateDate: new Date('2026-06-01T00:00:00Z') });
+    servePages([[before, after]]);
+    const welcomed: unknown[] = [];
+
+    const report = await reconcile(
+      options({ onWelcome: (profile) => void welcomed.push(profile.userId), welcomeUsersCreatedAfter: new Date('2026-03-01T00:00:00Z') }),
+    );
+
+    expect(welcomed).toEqual([subOf(after)]);
+    expect(report).toMatchObject({ created: 2, welcomes: { sent: 1, failed: 0, pending: 0 } });
+    expect(await dynamo.getItem(table, { userId: subOf(after) })).toMatchObject({ welcomeSentAt: expect.any(String) });
+    expect(await dynamo.getItem(table, { userId: subOf(before) })).not.toHaveProperty('welcomeSentAt');
+  });
+
+  it('rereads keys DynamoDB left unprocessed and retries a throttled write', async () => {
+    const only = user(1);
+    servePages([[only]]);
+    const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const ddb = mockClient(client);
+    const key = { userId: { S: subOf(only) } };
+    ddb.on(BatchGetItemCommand)
+      .resolvesOnce({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: [key] } } })
+      .resolves({ Responses: { [table]: [] } });
+    const throttled = Object.assign(new Error('slow down'), { name: 'ProvisionedThroughputExceededException', $metadata: {} });
+    ddb.on(PutItemCommand).rejectsOnce(throttled).resolves({});
+
+    const report = await reconcile(options({ table: { name: table, client }, cursor: 't0' })); // a resumed run: no orphan scan to mock;
+
+    expect(ddb.commandCalls(BatchGetItemCommand).map((c) => c.args[0].input.RequestItems![table]!.Keys)).toEqual([[key], [key]]);
+    expect(ddb.commandCalls(PutItemCommand)).toHaveLength(2);
+    expect(report).toMatchObject({ created: 1, errors: 0 });
+  });
+
+  it('rejects bad options with the option named', async () => {
+    await expect(reconcile(options({ userPoolId: 'not a pool' }))).rejects.toThrow(ConfigurationError);
+    await expect(reconcile(options({ concurrency: 0 }))).rejects.toMatchObject({ option: 'concurrency' });
+    await expect(reconcile(options({ orphans: 'purge' as never }))).rejects.toMatchObject({ option: 'orphans' });
+    await expect(reconcile(options({ cursor: '' }))).rejects.toMatchObject({ option: 'cursor' });
+  });
+});
+
+describe('createReconcileHandler', () => {
+  it('saves its cursor when time runs short and continues there on the next run', async () => {
+    servePages([[user(1)], [user(2)], [user(3)]]);
+    const logger = recordingLogger();
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger, reserveMs: 60_000 });
+
+    // A Lambda with less than the reserve left stops after the first page.
+    const first = await handler({}, buildLambdaContext({ remainingTimeMs: 30_000 }));
+    expect(first).toMatchObject({ complete: false, cursor: 't1', created: 1 });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't1' });
+
+    const second = await handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }));
+    expect(tokensAsked()).toEqual([undefined, 't1', 't1', 't2']);
+    expect(second).toMatchObject({ complete: true, created: 2 });
+    const control = await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY });
+    expect(control).toMatchObject({ completedAt: expect.any(String) });
+    expect(control).not.toHaveProperty('cursor');
+
+    expect(logger.records.map((r) => r.record)).toEqual([
+      expect.objectContaining({ message: 'cognito-profile-sync Reconcile', created: 1, complete: false, resumedFrom: false }),
+      expect.objectContaining({ created: 2, complete: true, resumedFrom: true }),
+    ]);
+    expect(logger.text()).not.toContain('@example.com');
+  });
+
+  it('fails at cold start on a bad option', () => {
+    expect(() => createReconcileHandler({ userPoolId: POOL, table: '' })).toThrow(ConfigurationError);
+    expect(() => createReconcileHandler({ userPoolId: POOL, table: 'profiles', reserveMs: -1 })).toThrow(/reserveMs/);
+  });
+});
