@@ -56,8 +56,8 @@ export function createReconcileHandler(
   const logger = resolveLogger(options.logger);
 
   return async function runScheduledReconcile(_event, context) {
-    const timeout = new AbortController().signal; // control-item calls: the client's timeouts bound them
-    const control = await getControlItem(table, RECONCILE_CURSOR_KEY, timeout);
+    const noAbort = new AbortController().signal; // control-item calls: the client's timeouts bound them
+    const control = await getControlItem(table, RECONCILE_CURSOR_KEY, noAbort);
     const cursor = typeof control?.cursor === 'string' ? control.cursor : undefined;
     const remaining = context?.getRemainingTimeInMillis?.();
     const stopAfterMs = remaining === undefined ? undefined : Math.max(0, remaining - reserveMs);
@@ -66,19 +66,20 @@ export function createReconcileHandler(
     try {
       report = await runReconcile(config, { cursor, stopAfterMs });
     } catch (error) {
-      if (isReconcileError(error)) await saveCursor(error.report, timeout);
+      if (isReconcileError(error)) await saveCursor(error.report, noAbort);
       safeLog(logger, 'error', { message: LOG_MESSAGE, resumedFrom: cursor !== undefined, error: errorName(error), ...(isReconcileError(error) && summary(error.report)) });
       throw error;
     }
-    await saveCursor(report, timeout);
+    await saveCursor(report, noAbort);
     safeLog(logger, report.errors > 0 ? 'warn' : 'info', { message: LOG_MESSAGE, resumedFrom: cursor !== undefined, ...summary(report) });
     return report;
   };
 
   async function saveCursor(report: ReconcileReport, signal: AbortSignal): Promise<void> {
     const now = new Date().toISOString();
-    const fields = report.cursor === undefined ? { completedAt: now } : { cursor: report.cursor, savedAt: now };
-    await putControlItem(table, RECONCILE_CURSOR_KEY, fields, signal);
+    // A run that stopped on its first page has no cursor: the next one starts over.
+    if (report.complete) await putControlItem(table, RECONCILE_CURSOR_KEY, { completedAt: now }, signal);
+    else if (report.cursor !== undefined) await putControlItem(table, RECONCILE_CURSOR_KEY, { cursor: report.cursor, savedAt: now }, signal);
   }
 }
 

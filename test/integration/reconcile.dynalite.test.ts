@@ -245,6 +245,22 @@ describe('createReconcileHandler', () => {
     expect(logger.text()).not.toContain('@example.com');
   });
 
+  it('rejects when ListUsers fails, keeping an earlier cursor and never recording a finished run', async () => {
+    const denied = Object.assign(new Error('not authorized'), { name: 'NotAuthorizedException', $metadata: {} });
+    cognito.on(ListUsersCommand).rejects(denied);
+    const logger = recordingLogger();
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger });
+
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toBeUndefined();
+
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't4' } } }));
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't4' });
+    expect(logger.records.map((r) => r.level)).toEqual(['error', 'error']);
+    expect(logger.records[0]!.record).toMatchObject({ error: 'ReconcileError', scanned: 0 });
+  });
+
   it('fails at cold start on a bad option', () => {
     expect(() => createReconcileHandler({ userPoolId: POOL, table: '' })).toThrow(ConfigurationError);
     expect(() => createReconcileHandler({ userPoolId: POOL, table: 'profiles', reserveMs: -1 })).toThrow(/reserveMs/);
