@@ -41,7 +41,7 @@ export interface UserPage {
 /** @internal */
 export const defaultCognitoClientConfig: CognitoIdentityProviderClientConfig = {
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1000, requestTimeout: 3000 },
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 3000, throwOnRequestTimeout: true },
 };
 
 /** @internal */
@@ -60,6 +60,9 @@ export const LIST_USERS_PAGE_SIZE = 60;
  * ListUsers filter it is put into.
  */
 const SAFE_SUB = /^[A-Za-z0-9-]{1,128}$/;
+
+/** Whether a row key could be a Cognito `sub` and so be looked up. @internal */
+export const isPossibleSub = (key: string): boolean => SAFE_SUB.test(key);
 
 /** @internal */
 export function toCognitoUser(user: UserType): CognitoUser {

@@ -53,13 +53,14 @@ const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.valu
 /**
  * Timeouts for the client the library builds. Without them the SDK waits forever on a
  * connection that never answers; these let a retry happen inside the trigger's deadline,
- * which still bounds the whole call.
+ * which still bounds the whole call. `throwOnRequestTimeout` because newer versions of the
+ * SDK's HTTP handler only log a warning when a request passes `requestTimeout`.
  *
  * @internal
  */
 export const defaultDynamoDBClientConfig: DynamoDBClientConfig = {
   maxAttempts: 3,
-  requestHandler: { connectionTimeout: 1000, requestTimeout: 2000 },
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
 };
 
 /** @internal */

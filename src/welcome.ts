@@ -46,7 +46,7 @@ const LINE_BREAK = /[\r\n]/;
 /** @internal */
 export const defaultSesClientConfig: SESClientConfig = {
   maxAttempts: 2,
-  requestHandler: { connectionTimeout: 1000, requestTimeout: 2500 },
+  requestHandler: { connectionTimeout: 1000, requestTimeout: 2500, throwOnRequestTimeout: true },
 };
 
 function checkHeader(value: unknown, option: string): void {
