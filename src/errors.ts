@@ -207,14 +207,18 @@ export const isInvalidProfileError = (error: unknown): error is InvalidProfileEr
 export const isProfileWriteError = (error: unknown): error is ProfileWriteError =>
   hasName(error, 'ProfileWriteError');
 
-/** True for a {@link DeadlineExceededError}. */
+/** True for a {@link ProfileReadError}. */
 export const isProfileReadError = (error: unknown): error is ProfileReadError =>
   hasName(error, 'ProfileReadError');
+
+/** True for a {@link DeadlineExceededError}. */
 export const isDeadlineExceededError = (error: unknown): error is DeadlineExceededError =>
   hasName(error, 'DeadlineExceededError');
 
-/** True for a {@link WelcomeError}. */
+/** True for a {@link ReconcileError}. */
 export const isReconcileError = (error: unknown): error is ReconcileError => hasName(error, 'ReconcileError');
+
+/** True for a {@link WelcomeError}. */
 export const isWelcomeError = (error: unknown): error is WelcomeError => hasName(error, 'WelcomeError');
 
 /** True for a {@link CognitoReadError}. */

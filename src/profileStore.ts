@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WelcomeAttribute } from './constants.js';
+import { type BackoffOptions, pause, withBackoff } from './backoff.js';
 import { ProfileReadError, ProfileWriteError } from './errors.js';
 import type { ResolvedTable } from './table.js';
 import type { Profile } from './types.js';
@@ -195,6 +196,11 @@ export interface FieldsUpdate {
    * CloudTrail times have whole seconds and two changes can share one.
    */
   readonly notOlderThan?: { readonly attribute: string; readonly value: string };
+  /**
+   * Write only if the row's `updatedAt` is still this value (`null`: still has none), so a
+   * repair computed from an earlier read never undoes a newer write.
+   */
+  readonly unchangedSince?: string | null;
 }
 
 /**
@@ -226,6 +232,11 @@ export async function updateProfileFields(
   if (update.mode === 'existing') {
     names['#pk'] = table.partitionKey;
     conditions.push('attribute_exists(#pk)');
+  }
+  if (update.unchangedSince === null) conditions.push('attribute_not_exists(#updatedAt)');
+  else if (update.unchangedSince !== undefined) {
+    values[':seenUpdatedAt'] = update.unchangedSince;
+    conditions.push('#updatedAt = :seenUpdatedAt');
   }
   if (update.notOlderThan) {
     names['#version'] = update.notOlderThan.attribute;
@@ -263,8 +274,9 @@ const BATCH_GET_LIMIT = 100;
 
 /**
  * Reads the rows of these users with strongly consistent `BatchGetItem`s, so a row the
- * trigger has just written is seen. Keys DynamoDB leaves unprocessed (throttling) are asked
- * for again after `pause`. Whole items are read: a projection would not lower the cost.
+ * trigger has just written is seen. Throttled calls, and keys DynamoDB leaves unprocessed,
+ * are tried again with backoff, up to `backoff.attempts` times. Whole items are read: a
+ * projection would not lower the cost.
  *
  * @returns the rows found, by `sub`.
  * @internal
@@ -273,22 +285,22 @@ export async function getProfiles(
   table: ResolvedTable,
   subs: readonly string[],
   signal: AbortSignal,
-  pause: (attempt: number) => Promise<void>,
+  backoff: Required<BackoffOptions>,
 ): Promise<Map<string, Profile>> {
   const rows = new Map<string, Profile>();
   for (let start = 0; start < subs.length; start += BATCH_GET_LIMIT) {
     let keys = subs.slice(start, start + BATCH_GET_LIMIT).map((sub) => keyOf(table, sub));
-    for (let attempt = 0; keys.length > 0; attempt += 1) {
-      if (attempt > 0) await pause(attempt);
-      const command = new BatchGetItemCommand({
-        RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } },
-      });
-      let output;
-      try {
-        output = await table.client().send(command, { abortSignal: signal });
-      } catch (error) {
-        throw new ProfileReadError('batchGetProfiles', table.name, error);
+    for (let attempt = 1; keys.length > 0; attempt += 1) {
+      if (attempt > backoff.attempts) {
+        throw new ProfileReadError('batchGetProfiles', table.name, new Error(`${keys.length} keys still unprocessed`));
       }
+      if (attempt > 1) await pause(attempt - 1, backoff, signal);
+      const command = new BatchGetItemCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } });
+      const output = await withBackoff((s) => table.client().send(command, { abortSignal: s }), backoff, signal).catch(
+        (error: unknown) => {
+          throw new ProfileReadError('batchGetProfiles', table.name, error);
+        },
+      );
       for (const item of output.Responses?.[table.name] ?? []) {
         const row = unmarshall(item);
         rows.set(String(row[table.partitionKey]), row);
@@ -299,36 +311,45 @@ export async function getProfiles(
   return rows;
 }
 
-/** A row's key and whether it is already marked deleted, as the orphan check reads it. @internal */
+/** What the orphan check reads of a row. @internal */
 export interface RowKey {
   readonly sub: string;
+  /** Already marked with `deletedAt`. */
   readonly deleted: boolean;
+  readonly createdAt: string | undefined;
 }
 
 /**
- * Pages through the table reading only keys and `deletedAt`, for the orphan check. The
- * read capacity this uses is that of the whole table's keys, not its items.
+ * Pages through the table reading the key, `deletedAt` and `createdAt`, for the orphan
+ * check. A projection does not lower a scan's cost: it reads (and bills) every whole item.
  *
  * @internal
  */
-export async function* scanProfileKeys(table: ResolvedTable, signal: AbortSignal): AsyncGenerator<RowKey[]> {
+export async function* scanProfileKeys(
+  table: ResolvedTable,
+  signal: AbortSignal,
+  backoff: Required<BackoffOptions>,
+): AsyncGenerator<RowKey[]> {
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const command = new ScanCommand({
       TableName: table.name,
-      ProjectionExpression: '#pk, #deletedAt',
-      ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt' },
+      ProjectionExpression: '#pk, #deletedAt, #createdAt',
+      ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt', '#createdAt': 'createdAt' },
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
-    let output;
-    try {
-      output = await table.client().send(command, { abortSignal: signal });
-    } catch (error) {
-      throw new ProfileReadError('scanProfileKeys', table.name, error);
-    }
+    const output = await withBackoff((s) => table.client().send(command, { abortSignal: s }), backoff, signal).catch(
+      (error: unknown) => {
+        throw new ProfileReadError('scanProfileKeys', table.name, error);
+      },
+    );
     yield (output.Items ?? []).map((item) => {
       const row = unmarshall(item);
-      return { sub: String(row[table.partitionKey]), deleted: row.deletedAt !== undefined };
+      return {
+        sub: String(row[table.partitionKey]),
+        deleted: row.deletedAt !== undefined,
+        createdAt: typeof row.createdAt === 'string' ? row.createdAt : undefined,
+      };
     });
     startKey = output.LastEvaluatedKey;
   } while (startKey !== undefined);

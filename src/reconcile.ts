@@ -1,5 +1,7 @@
-import { backoffDefaults, pause, withBackoff, type BackoffOptions } from './backoff.js';
-import { cognitoUsers, type CognitoClientOption, type CognitoUser } from './cognitoUsers.js';
+import { setMaxListeners } from 'node:events';
+import { backoffDefaults, withBackoff, type BackoffOptions } from './backoff.js';
+import { WelcomeOutcome } from './constants.js';
+import { cognitoUsers, isPossibleSub, type CognitoClientOption, type CognitoUser } from './cognitoUsers.js';
 import { startDeadline } from './deadline.js';
 import { ConfigurationError, errorName, ReconcileError } from './errors.js';
 import { defaultProfile } from './mapping.js';
@@ -10,12 +12,13 @@ import {
   getProfiles,
   scanProfileKeys,
   updateProfileFields,
+  type WelcomeClaim,
 } from './profileStore.js';
 import { driftedFields, welcomeDue } from './reconcilePlan.js';
 import { SubSet } from './subSet.js';
 import { resolveTable, type TableOption } from './table.js';
 import type { AttributeMapper, ConfirmedUser, Profile } from './types.js';
-import { newClaim, runWelcomeOnce, type WelcomeSender } from './welcomeOnce.js';
+import { newClaim, runWelcomeOnce, type WelcomeRun, type WelcomeSender } from './welcomeOnce.js';
 
 /** What a reconcile does, shared by {@link reconcile} and the scheduled handler. */
 export type ReconcileSettings = Partial<CognitoClientOption> & {
@@ -86,8 +89,9 @@ export interface ReconcileRunOptions {
   /** Called after each page with the report so far. */
   onProgress?: (report: ReconcileReport) => void;
   /**
-   * Stops the run: calls in flight are aborted and the run resolves with `complete: false`
-   * and the `cursor` of the unfinished page (which is safe to redo).
+   * Stops the run: DynamoDB and Cognito calls in flight are aborted (a welcome send already
+   * under way runs on, within its lease) and the run resolves with `interrupted: true` and,
+   * unless the pages were all done, the `cursor` of the unfinished page (safe to redo).
    */
   signal?: AbortSignal;
 }
@@ -109,7 +113,9 @@ export interface ReconcileReport {
   /** The whole pool was covered; when not, `cursor` continues the run. */
   complete: boolean;
   cursor?: string;
-  /** Users listed. */
+  /** The `signal` stopped the run (its pages, or the orphan check after them). */
+  interrupted: boolean;
+  /** Users of the pages worked through. */
   scanned: number;
   /** Rows created for users that had none. */
   created: number;
@@ -165,7 +171,11 @@ export function prepareReconcile(options: ReconcileSettings) {
   if (after !== undefined && !(after instanceof Date && !Number.isNaN(after.getTime()))) {
     throw new ConfigurationError('welcomeUsersCreatedAfter', 'must be a valid Date');
   }
-  for (const name of ['welcomeLeaseMs', 'maxIds'] as const) {
+  const lease = options.welcomeLeaseMs;
+  if (lease !== undefined && (typeof lease !== 'number' || !Number.isFinite(lease) || lease < 1000)) {
+    throw new ConfigurationError('welcomeLeaseMs', 'must be at least 1000 ms, longer than any send can take');
+  }
+  for (const name of ['maxIds'] as const) {
     const value = options[name];
     if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
       throw new ConfigurationError(name, 'must be a non-negative number');
@@ -212,6 +222,7 @@ function emptyReport(dryRun: boolean): ReconcileReport {
   return {
     dryRun,
     complete: false,
+    interrupted: false,
     scanned: 0,
     created: 0,
     updated: 0,
@@ -251,54 +262,62 @@ export async function runReconcile(config: Config, options: RunOptions): Promise
   const startedAt = Date.now();
   const report = emptyReport(config.dryRun);
   const signal = options.signal ?? new AbortController().signal;
+  // Many calls of a page listen on the one signal at once.
+  setMaxListeners(0, signal);
   const seen = options.cursor === undefined ? new SubSet() : undefined;
   const finish = () => {
+    report.interrupted = signal.aborted;
+    if (report.complete || report.cursor === undefined) delete report.cursor;
     report.durationMs = Date.now() - startedAt;
     return report;
   };
 
   // `token` names the page being worked on (`undefined` for the first): where to go on.
   let token = options.cursor;
-  const fetchPage = (from: string | undefined) =>
-    withBackoff((s) => config.users.listPage(config.userPoolId, from, s), config.backoff, signal);
+  const fetchPage = (from: string | undefined) => {
+    const listedAt = new Date().toISOString();
+    return withBackoff((s) => config.users.listPage(config.userPoolId, from, s), config.backoff, signal).then((page) => ({ ...page, listedAt }));
+  };
   try {
     let page = fetchPage(token);
     for (;;) {
-      const { users, next } = await page;
+      const { users, next, listedAt } = await page;
       if (next !== undefined) {
         // The next page is fetched while this one is worked on; ListUsers is the slow part.
         page = fetchPage(next);
         page.catch(() => undefined); // an early stop leaves it unread
       }
-      await reconcilePage(users, config, report, seen, signal);
+      await reconcilePage(users, listedAt, config, report, seen, signal);
       if (signal.aborted) break;
+      report.scanned += users.length;
       token = next;
       report.cursor = token;
       if (token === undefined) report.complete = true;
-      options.onProgress?.({ ...report, durationMs: Date.now() - startedAt });
+      options.onProgress?.(structuredClone({ ...report, durationMs: Date.now() - startedAt }));
       if (report.complete) break;
       if (options.stopAfterMs !== undefined && Date.now() - startedAt >= options.stopAfterMs) break;
     }
-    if (report.complete && seen !== undefined && !signal.aborted) await checkOrphans(seen, config, report, signal);
+    if (report.complete && seen !== undefined && !signal.aborted) {
+      await checkOrphans(seen, new Date(startedAt).toISOString(), config, report, signal);
+    }
   } catch (error) {
     if (!signal.aborted) {
-      report.cursor = token;
+      if (!report.complete) report.cursor = token;
       throw new ReconcileError(finish(), error);
     }
   }
-  report.cursor = report.complete ? undefined : token;
-  if (report.cursor === undefined) delete report.cursor;
+  if (!report.complete) report.cursor = token;
   return finish();
 }
 
 async function reconcilePage(
   users: readonly CognitoUser[],
+  listedAt: string,
   config: Config,
   report: ReconcileReport,
   seen: SubSet | undefined,
   signal: AbortSignal,
 ): Promise<void> {
-  report.scanned += users.length;
   const listed: CognitoUser[] = [];
   for (const user of users) {
     if (user.sub === undefined) {
@@ -309,12 +328,10 @@ async function reconcilePage(
     if (user.status !== undefined && config.skipStatuses.has(user.status)) report.skipped += 1;
     else listed.push(user);
   }
-  const rows = await getProfiles(config.table, listed.map((user) => user.sub!), signal, (attempt) =>
-    pause(attempt, config.backoff, signal),
-  );
+  const rows = await getProfiles(config.table, listed.map((user) => user.sub!), signal, config.backoff);
   await eachLimited(listed, config.concurrency, async (user) => {
     try {
-      await reconcileUser(user, rows.get(user.sub!), config, report, signal);
+      await reconcileUser(user, rows.get(user.sub!), listedAt, config, report, signal);
     } catch (error) {
       if (!signal.aborted) recordFailure(report, config, user.sub, errorName(error));
     }
@@ -324,6 +341,7 @@ async function reconcilePage(
 async function reconcileUser(
   user: CognitoUser,
   row: Profile | undefined,
+  listedAt: string,
   config: Config,
   report: ReconcileReport,
   signal: AbortSignal,
@@ -339,8 +357,13 @@ async function reconcileUser(
     attributes: user.attributes,
   };
   const mapped = buildProfileItem(confirmed, config.mapAttributes, { ...confirmed, now: now.toISOString() }, table.partitionKey);
+  // `enabled` as the admin-change handler keeps it, only where it says something: on rows
+  // that have it, and for disabled users (a first run does not rewrite every row).
+  if (user.enabled !== undefined && (user.enabled === false || row?.enabled !== undefined)) mapped.enabled = user.enabled;
 
   if (row === undefined) {
+    // A backfilled member joined when Cognito says, not when reconcile first ran.
+    if (user.createdAt !== undefined) mapped.createdAt = user.createdAt.toISOString();
     const welcome =
       config.onWelcome !== undefined &&
       config.welcomeAfter !== undefined &&
@@ -362,12 +385,16 @@ async function reconcileUser(
   }
 
   const drifted = driftedFields(mapped, row, table.partitionKey);
-  if (Object.keys(drifted).length === 0) report.unchanged += 1;
+  const rowUpdatedAt = typeof row.updatedAt === 'string' ? row.updatedAt : undefined;
+  // A row written after the page was listed is newer than what the page says of the user.
+  const newerThanListing = rowUpdatedAt !== undefined && rowUpdatedAt >= listedAt;
+  if (Object.keys(drifted).length === 0 || newerThanListing) report.unchanged += 1;
   else if (config.dryRun) count(report, 'updated', sub, config);
   else {
-    const update = { fields: drifted, now: now.toISOString(), mode: 'existing' as const };
+    const update = { fields: drifted, now: now.toISOString(), mode: 'existing' as const, unchangedSince: rowUpdatedAt ?? null };
     const written = await withBackoff((s) => updateProfileFields(table, sub, update, s, 'repairProfile'), config.backoff, signal);
-    // No row any more: it was deleted while the run looked, and is not brought back.
+    // The row was deleted or written again since it was read: it is not brought back, nor
+    // is the newer write undone.
     if (written === undefined) report.unchanged += 1;
     else count(report, 'updated', sub, config);
   }
@@ -378,45 +405,54 @@ async function reconcileUser(
   }
 }
 
+/** A welcome's failure is counted as one, never as the user's: the row is in step. */
 async function sendWelcome(
   sub: string,
   profile: Profile,
   user: CognitoUser,
-  heldClaim: ReturnType<typeof newClaim> | undefined,
+  heldClaim: WelcomeClaim | undefined,
   config: Config,
   report: ReconcileReport,
 ): Promise<void> {
+  // The send must end before the claim it holds does, or another run could take it over.
+  const budgetMs = heldClaim ? heldClaim.expiresAt - Date.now() : config.welcomeLeaseMs;
   const run = await runWelcomeOnce({
     table: config.table,
     sub,
     profile,
     sender: config.onWelcome!,
     context: { sub, attributes: user.attributes },
-    // The lease is the most a send may take; the claim outlives a send cut off at it.
-    deadline: startDeadline(undefined, { deadlineMs: config.welcomeLeaseMs, safetyMarginMs: 0 }),
+    deadline: startDeadline(undefined, { deadlineMs: Math.max(1, budgetMs), safetyMarginMs: 0 }),
     heldClaim,
     leaseMs: config.welcomeLeaseMs,
-  });
-  if (run.outcome === 'sent') report.welcomes.sent += 1;
-  else if (run.outcome === 'failed') report.welcomes.failed += 1;
+  }).catch((): WelcomeRun => ({ outcome: WelcomeOutcome.Failed }));
+  if (run.outcome === WelcomeOutcome.Sent) report.welcomes.sent += 1;
+  else if (run.outcome === WelcomeOutcome.Failed) report.welcomes.failed += 1;
 }
 
 /**
- * Rows whose `sub` the run never listed are orphan candidates; each is looked up by `sub`
- * before it counts, since a user may have signed up (and been written by the trigger)
- * after the run listed the page they would be on.
+ * Rows whose `sub` the run never listed are orphan candidates. Rows created after the run
+ * started are passed over (a trigger wrote them for a user the listing could not see), and
+ * every other candidate is looked up by `sub` before it counts. Keys that cannot be a
+ * Cognito `sub` are never counted: no look-up could confirm them.
  */
-async function checkOrphans(seen: SubSet, config: Config, report: ReconcileReport, signal: AbortSignal): Promise<void> {
+async function checkOrphans(
+  seen: SubSet,
+  runStartedAt: string,
+  config: Config,
+  report: ReconcileReport,
+  signal: AbortSignal,
+): Promise<void> {
   const { table } = config;
-  for await (const keys of scanProfileKeys(table, signal)) {
-    for (const { sub, deleted } of keys) {
-      // `#`-keys are the library's own bookkeeping items, never a user's.
-      if (deleted || sub.startsWith('#') || seen.has(sub)) continue;
-      const user = await withBackoff((s) => config.users.findBySub(config.userPoolId, sub, s), config.backoff, signal);
-      if (user !== undefined) continue;
-      count(report, 'orphans', sub, config);
-      if (config.dryRun || config.orphans === 'report') continue;
+  for await (const keys of scanProfileKeys(table, signal, config.backoff)) {
+    for (const { sub, deleted, createdAt } of keys) {
+      if (signal.aborted) return;
+      if (deleted || seen.has(sub) || !isPossibleSub(sub) || (createdAt !== undefined && createdAt >= runStartedAt)) continue;
       try {
+        const user = await withBackoff((s) => config.users.findBySub(config.userPoolId, sub, s), config.backoff, signal);
+        if (user !== undefined || signal.aborted) continue;
+        count(report, 'orphans', sub, config);
+        if (config.dryRun || config.orphans === 'report') continue;
         if (config.orphans === 'delete') await withBackoff((s) => deleteProfile(table, sub, s), config.backoff, signal);
         else {
           const mark = { fields: { deletedAt: new Date().toISOString() }, now: new Date().toISOString(), mode: 'existing' as const };
@@ -424,12 +460,12 @@ async function checkOrphans(seen: SubSet, config: Config, report: ReconcileRepor
         }
         report.orphansResolved += 1;
       } catch (error) {
-        if (signal.aborted) throw error;
+        if (signal.aborted) return;
         recordFailure(report, config, sub, errorName(error));
       }
     }
   }
-  report.orphansChecked = true;
+  report.orphansChecked = !signal.aborted;
 }
 
 function count(report: ReconcileReport, what: 'created' | 'updated' | 'orphans', sub: string, config: Config): void {

@@ -58,32 +58,45 @@ export function createReconcileHandler(
   return async function runScheduledReconcile(_event, context) {
     const noAbort = new AbortController().signal; // control-item calls: the client's timeouts bound them
     const control = await getControlItem(table, RECONCILE_CURSOR_KEY, noAbort);
-    const cursor = typeof control?.cursor === 'string' ? control.cursor : undefined;
+    // A cursor is a ListUsers token of one pool; one saved for another pool is not used.
+    const cursor = typeof control?.cursor === 'string' && control.userPoolId === config.userPoolId ? control.cursor : undefined;
     const remaining = context?.getRemainingTimeInMillis?.();
     const stopAfterMs = remaining === undefined ? undefined : Math.max(0, remaining - reserveMs);
+    // Past the reserve, with a margin, even the page under way (or the orphan check) stops.
+    const signal = remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1, remaining - Math.min(reserveMs, 10_000) / 2));
+    // Each finished page moves the cursor on at once, so a run Lambda stops loses one page.
+    let saving = Promise.resolve();
+    const onProgress = (progress: ReconcileReport) => {
+      if (progress.cursor !== undefined) saving = saving.catch(() => undefined).then(() => save({ cursor: progress.cursor }));
+    };
 
     let report: ReconcileReport;
     try {
-      report = await runReconcile(config, { cursor, stopAfterMs });
+      report = await runReconcile(config, { cursor, stopAfterMs, onProgress, ...(signal && { signal }) });
     } catch (error) {
-      if (isReconcileError(error)) await saveCursor(error.report, noAbort);
-      safeLog(logger, 'error', { message: LOG_MESSAGE, resumedFrom: cursor !== undefined, error: errorName(error), ...(isReconcileError(error) && summary(error.report)) });
+      await saving.catch(() => undefined);
+      const partial = isReconcileError(error) ? error.report : undefined;
+      safeLog(logger, 'error', { message: LOG_MESSAGE, resumedFrom: cursor !== undefined, error: errorName(error), ...(partial && summary(partial)) });
+      // A resumed run that fails before its first page is done may hold a cursor Cognito no
+      // longer accepts: drop it, so the next run starts over instead of failing forever.
+      if (partial && cursor !== undefined && partial.scanned === 0) await save({}).catch(() => undefined);
+      else if (partial?.cursor !== undefined) await save({ cursor: partial.cursor }).catch(() => undefined);
       throw error;
     }
-    await saveCursor(report, noAbort);
+    await saving.catch(() => undefined);
     safeLog(logger, report.errors > 0 ? 'warn' : 'info', { message: LOG_MESSAGE, resumedFrom: cursor !== undefined, ...summary(report) });
+    if (report.complete) await save({ completedAt: new Date().toISOString() });
+    else if (report.cursor !== undefined) await save({ cursor: report.cursor });
+    // A run stopped on its first page keeps the control item as it was: it starts there again.
     return report;
   };
 
-  async function saveCursor(report: ReconcileReport, signal: AbortSignal): Promise<void> {
-    const now = new Date().toISOString();
-    // A run that stopped on its first page has no cursor: the next one starts over.
-    if (report.complete) await putControlItem(table, RECONCILE_CURSOR_KEY, { completedAt: now }, signal);
-    else if (report.cursor !== undefined) await putControlItem(table, RECONCILE_CURSOR_KEY, { cursor: report.cursor, savedAt: now }, signal);
+  function save(fields: { cursor?: string; completedAt?: string }): Promise<void> {
+    return putControlItem(table, RECONCILE_CURSOR_KEY, { ...fields, userPoolId: config.userPoolId, savedAt: new Date().toISOString() }, new AbortController().signal);
   }
 }
 
 function summary(report: ReconcileReport) {
-  const { ids, ...counts } = report;
-  return { ...counts, cursor: report.cursor === undefined ? undefined : 'saved', ids };
+  const { ids, cursor, ...counts } = report;
+  return { ...counts, cursorSaved: cursor !== undefined, ids };
 }

@@ -35,7 +35,8 @@ and dynamodb:BatchGetItem, PutItem, UpdateItem, Scan (and DeleteItem with
 A progress line is drawn on stderr when it is a terminal. Ctrl-C stops at once and
 prints the cursor to continue from.
 
-Exit code: 0 every user in step, 1 a user or the run failed, 2 bad usage.
+Exit code: 0 every user in step, 1 a user or the run failed, 2 bad usage, 130 after
+Ctrl-C.
 `;
 
 const options = {
@@ -141,6 +142,10 @@ export async function reconcileCommand(args: readonly string[], io: CliIo): Prom
   }
   if (drawProgress) io.stderr('\n');
   print(report, values, io);
+  if (report.interrupted) {
+    io.stderr(`Interrupted${report.cursor ? `; continue with --cursor ${report.cursor}` : ''}\n`);
+    return 130;
+  }
   if (!report.complete) {
     io.stderr(`Stopped before the end${report.cursor ? `; continue with --cursor ${report.cursor}` : '; run again to start over'}\n`);
     return 1;

@@ -1,5 +1,6 @@
 import { CognitoIdentityProviderClient, ListUsersCommand, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
@@ -132,7 +133,7 @@ describe('reconcile paging, resuming and failures', () => {
 
     const report = await reconcile(options({ signal: controller.signal, onProgress: () => controller.abort() }));
 
-    expect(report).toMatchObject({ complete: false, cursor: 't1', scanned: 2 });
+    expect(report).toMatchObject({ complete: false, interrupted: true, cursor: 't1', scanned: 1 });
     expect(await dynamo.scan(table)).toHaveLength(1);
   });
 
@@ -212,6 +213,118 @@ describe('reconcile paging, resuming and failures', () => {
     expect(report).toMatchObject({ created: 1, errors: 0 });
   });
 
+  it('never undoes a write made after the page was listed', async () => {
+    const listed = user(1);
+    servePages([[listed]]);
+    const sub = subOf(listed);
+    // The admin-change handler wrote a newer address after ListUsers answered.
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, email: 'newer@example.com', updatedAt: '2999-01-01T00:00:00.000Z' }) }));
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ updated: 0, unchanged: 1 });
+    expect(await dynamo.getItem(table, { userId: sub })).toMatchObject({ email: 'newer@example.com' });
+  });
+
+  it('does not apply a repair to a row written again between its read and its write', async () => {
+    const listed = user(1);
+    servePages([[listed]]);
+    const sub = subOf(listed);
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, email: 'stale@example.com', updatedAt: '2000-01-01T00:00:00.000Z' }) }));
+    const client = new DynamoDBClient({ endpoint: dynamo.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'test', secretAccessKey: 'test' } });
+    client.middlewareStack.add(
+      (next, context) => async (args) => {
+        if (context.commandName === 'UpdateItemCommand') {
+          await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, email: 'login@example.com', updatedAt: '2000-01-02T00:00:00.000Z' }) }));
+        }
+        return next(args);
+      },
+      { step: 'initialize', name: 'writeFirst' },
+    );
+
+    const report = await reconcile(options({ table: { name: table, client } }));
+
+    expect(report).toMatchObject({ updated: 0, unchanged: 1, errors: 0 });
+    expect(await dynamo.getItem(table, { userId: sub })).toMatchObject({ email: 'login@example.com' });
+  });
+
+  it('gives a backfilled row the Cognito creation time as createdAt', async () => {
+    const joined = user(1, { UserCreateDate: new Date('2024-05-06T07:08:09Z') });
+    servePages([[joined]]);
+
+    await reconcile(options());
+
+    expect(await dynamo.getItem(table, { userId: subOf(joined) })).toMatchObject({ createdAt: '2024-05-06T07:08:09.000Z' });
+  });
+
+  it('keeps enabled in step where the row tracks it, and records a disabled user', async () => {
+    const disabled = user(1, { Enabled: false });
+    const tracked = user(2, { Enabled: true });
+    const untracked = user(3, { Enabled: true });
+    servePages([[disabled, tracked, untracked]]);
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: subOf(tracked), enabled: false }) }));
+
+    await reconcile(options());
+
+    expect(await dynamo.getItem(table, { userId: subOf(disabled) })).toMatchObject({ enabled: false });
+    expect(await dynamo.getItem(table, { userId: subOf(tracked) })).toMatchObject({ enabled: true });
+    expect(await dynamo.getItem(table, { userId: subOf(untracked) })).not.toHaveProperty('enabled');
+  });
+
+  it('does not call a row an orphan when the look-up by sub finds its user', async () => {
+    servePages([[user(1)]]);
+    const lateSub = randomUUID();
+    // Listed nowhere (say, it signed up after its page was listed), yet Cognito has it.
+    cognito.on(ListUsersCommand, { Filter: `sub = "${lateSub}"` }).resolves({ Users: [{ Username: 'late', Attributes: [{ Name: 'sub', Value: lateSub }] }] });
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: lateSub, createdAt: '2000-01-01T00:00:00.000Z' }) }));
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: 'legacy key with spaces' }) }));
+
+    const report = await reconcile(options({ orphans: 'delete' }));
+
+    expect(report).toMatchObject({ orphans: 0, orphansChecked: true, errors: 0 });
+    expect(await dynamo.getItem(table, { userId: lateSub })).toBeDefined();
+    expect(await dynamo.getItem(table, { userId: 'legacy key with spaces' })).toBeDefined();
+  });
+
+  it('counts a failed orphan look-up against that row and finishes the check', async () => {
+    servePages([[user(1)]]);
+    const unknown = randomUUID();
+    cognito.on(ListUsersCommand, { Filter: `sub = "${unknown}"` }).rejects(Object.assign(new Error('denied'), { name: 'AccessDeniedException', $metadata: {} }));
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: unknown, createdAt: '2000-01-01T00:00:00.000Z' }) }));
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ complete: true, orphansChecked: true, orphans: 0, errors: 1, ids: { errors: [{ sub: unknown, error: 'CognitoReadError' }] } });
+  });
+
+  it('reports an abort during the orphan check as interrupted, the check not done', async () => {
+    servePages([[user(1)]]);
+    const candidate = randomUUID();
+    const controller = new AbortController();
+    cognito.on(ListUsersCommand, { Filter: `sub = "${candidate}"` }).callsFake(() => {
+      controller.abort();
+      return { Users: [] };
+    });
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: candidate, createdAt: '2000-01-01T00:00:00.000Z' }) }));
+
+    const report = await reconcile(options({ signal: controller.signal }));
+
+    expect(report).toMatchObject({ complete: true, interrupted: true, orphansChecked: false });
+  });
+
+  it('gives up on keys DynamoDB never processes, with a typed error', async () => {
+    const only = user(1);
+    servePages([[only]]);
+    const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+    const ddb = mockClient(client);
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { [table]: [] }, UnprocessedKeys: { [table]: { Keys: [{ userId: { S: subOf(only) } }] } } });
+
+    const error = await reconcile(options({ table: { name: table, client } })).catch((e: unknown) => e);
+
+    expect(error).toMatchObject({ name: 'ReconcileError', cause: { name: 'ProfileReadError', operation: 'batchGetProfiles' } });
+    expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(fast.attempts);
+  });
+
   it('rejects bad options with the option named', async () => {
     await expect(reconcile(options({ userPoolId: 'not a pool' }))).rejects.toThrow(ConfigurationError);
     await expect(reconcile(options({ concurrency: 0 }))).rejects.toMatchObject({ option: 'concurrency' });
@@ -245,20 +358,34 @@ describe('createReconcileHandler', () => {
     expect(logger.text()).not.toContain('@example.com');
   });
 
-  it('rejects when ListUsers fails, keeping an earlier cursor and never recording a finished run', async () => {
-    const denied = Object.assign(new Error('not authorized'), { name: 'NotAuthorizedException', $metadata: {} });
-    cognito.on(ListUsersCommand).rejects(denied);
+  it('rejects when ListUsers fails, records no finished run, and drops a cursor Cognito refuses', async () => {
+    const refused = Object.assign(new Error('bad token'), { name: 'InvalidParameterException', $metadata: {} });
+    cognito.on(ListUsersCommand).rejects(refused);
     const logger = recordingLogger();
     const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger });
 
     await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
     expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toBeUndefined();
 
-    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't4' } } }));
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't4' }, userPoolId: { S: POOL } } }));
     await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
-    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't4' });
+    expect(tokensAsked().at(-1)).toBe('t4');
+    const control = await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY });
+    expect(control).not.toHaveProperty('cursor');
+    expect(control).not.toHaveProperty('completedAt');
     expect(logger.records.map((r) => r.level)).toEqual(['error', 'error']);
     expect(logger.records[0]!.record).toMatchObject({ error: 'ReconcileError', scanned: 0 });
+  });
+
+  it("ignores a cursor saved for another pool", async () => {
+    servePages([[user(1)], [user(2)]]);
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't1' }, userPoolId: { S: 'eu-west-1_Other' } } }));
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger: recordingLogger() });
+
+    const report = await handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }));
+
+    expect(tokensAsked()).toEqual([undefined, 't1']);
+    expect(report).toMatchObject({ complete: true, created: 2 });
   });
 
   it('fails at cold start on a bad option', () => {

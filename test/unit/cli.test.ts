@@ -35,6 +35,31 @@ describe('cognito-profile-sync', () => {
     expect(out.stdout).not.toContain('ana@example.com');
   });
 
+  it('exits 2 when an option is well formed but wrong, naming it', async () => {
+    const { out, io } = capture();
+
+    const code = await main(['reconcile', '--user-pool-id', 'not-a-pool', '--table', 'profiles', '--region', 'eu-west-1'], io);
+
+    expect(code).toBe(2);
+    expect(out.stderr).toContain('userPoolId');
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
+  });
+
+  it('exits 130 on Ctrl-C, printing what was done and the cursor to go on', async () => {
+    cognito.on(ListUsersCommand).callsFake(() => {
+      process.emit('SIGINT');
+      return { Users: [], PaginationToken: 'page-2' };
+    });
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { profiles: [] } });
+    const { out, io } = capture();
+
+    const code = await main(['reconcile', '--user-pool-id', 'eu-west-1_Abc123', '--table', 'profiles', '--region', 'eu-west-1', '--json'], io);
+
+    expect(code).toBe(130);
+    expect(JSON.parse(out.stdout)).toMatchObject({ interrupted: true, complete: false });
+    expect(out.stderr).toContain('Interrupted');
+  });
+
   it('prints its usage for --help and a version for --version', async () => {
     const help = capture();
     const version = capture();
