@@ -175,11 +175,11 @@ export function prepareReconcile(options: ReconcileSettings) {
   if (lease !== undefined && (typeof lease !== 'number' || !Number.isFinite(lease) || lease < 1000)) {
     throw new ConfigurationError('welcomeLeaseMs', 'must be at least 1000 ms, longer than any send can take');
   }
-  for (const name of ['maxIds'] as const) {
-    const value = options[name];
-    if (value !== undefined && (typeof value !== 'number' || !Number.isFinite(value) || value < 0)) {
-      throw new ConfigurationError(name, 'must be a non-negative number');
-    }
+  const maxIds = options.maxIds ?? 100;
+  if (!Number.isInteger(maxIds) || maxIds < 0) throw new ConfigurationError('maxIds', 'must be a whole number, 0 or more');
+  const backoff = { ...backoffDefaults, ...definedOnly(options.backoff ?? {}) };
+  if (!Number.isInteger(backoff.attempts) || backoff.attempts < 1 || !(backoff.baseMs >= 0) || !(backoff.maxMs >= backoff.baseMs)) {
+    throw new ConfigurationError('backoff', 'needs attempts >= 1 and 0 <= baseMs <= maxMs');
   }
   return {
     userPoolId: options.userPoolId,
@@ -193,8 +193,8 @@ export function prepareReconcile(options: ReconcileSettings) {
     concurrency,
     orphans,
     skipStatuses: new Set(options.skipStatuses ?? ['UNCONFIRMED']),
-    maxIds: options.maxIds ?? 100,
-    backoff: { ...backoffDefaults, ...definedOnly(options.backoff ?? {}) },
+    maxIds,
+    backoff,
   };
 }
 
