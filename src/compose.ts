@@ -78,7 +78,8 @@ export function profileSync(options: ProfileSyncStepOptions): Step {
 
 /**
  * Makes an existing PostConfirmation handler the once-only welcome step: it runs with the
- * trigger's event, at most once per user, and again on a later delivery if it threw.
+ * trigger's event, at most once per user, and again on a later delivery (or, given the same
+ * step, by reconcile, with a confirmation built from the user's attributes) if it threw.
  *
  * @example
  * ```ts

@@ -158,7 +158,7 @@ export class ReconcileError extends ProfileSyncError {
 /**
  * The welcome step could not send: no recipient, a header field with a line break, or the
  * sender failed (`cause`). Never thrown out of a handler: a failed welcome is logged and
- * retried on the next delivery.
+ * retried on a later delivery or by reconcile.
  */
 export class WelcomeError extends ProfileSyncError {
   constructor(message: string, options?: { cause?: unknown }) {

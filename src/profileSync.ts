@@ -28,7 +28,8 @@ export interface ProfileSyncOptions extends DeadlineOptions {
   mapAttributes?: AttributeMapper;
   /**
    * The once-only welcome step, such as {@link sesWelcomeEmail}. Runs at most once per user
-   * and again on a later delivery if it failed. A failure never fails the confirmation.
+   * and again on a later delivery (or by reconcile) if it failed. A failure never fails the
+   * confirmation.
    * @default undefined (no welcome)
    */
   onWelcome?: WelcomeSender;

@@ -14,7 +14,7 @@ import {
   updateProfileFields,
   type WelcomeClaim,
 } from './profileStore.js';
-import { driftedFields, welcomeDue } from './reconcilePlan.js';
+import { confirmationFor, driftedFields, welcomeDue } from './reconcilePlan.js';
 import { SubSet } from './subSet.js';
 import { resolveTable, type TableOption } from './table.js';
 import type { AttributeMapper, ConfirmedUser, Profile } from './types.js';
@@ -421,7 +421,7 @@ async function sendWelcome(
     sub,
     profile,
     sender: config.onWelcome!,
-    context: { sub, attributes: user.attributes },
+    context: { sub, attributes: user.attributes, event: confirmationFor(user, config.userPoolId) },
     deadline: startDeadline(undefined, { deadlineMs: Math.max(1, budgetMs), safetyMarginMs: 0 }),
     heldClaim,
     leaseMs: config.welcomeLeaseMs,

@@ -1,4 +1,6 @@
-import { WelcomeAttribute } from './constants.js';
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import type { CognitoUser } from './cognitoUsers.js';
+import { PostConfirmationSource, WelcomeAttribute } from './constants.js';
 import type { Profile } from './types.js';
 
 /*
@@ -58,4 +60,25 @@ function isRecord(value: unknown): value is Record<string, unknown> {
 export function welcomeDue(row: Profile, nowMs: number): boolean {
   const expiresAt = row[WelcomeAttribute.ClaimExpiresAt];
   return row[WelcomeAttribute.SentAt] === undefined && typeof expiresAt === 'number' && expiresAt < nowMs;
+}
+
+/**
+ * The confirmation a welcome step is given when reconcile sends a pending welcome: what
+ * Cognito would have delivered, from the user's current attributes, so that a trigger
+ * handler made the welcome step with `asWelcome` runs there as in the trigger.
+ * `callerContext.clientId` is empty: no app client is involved.
+ *
+ * @internal
+ */
+export function confirmationFor(user: CognitoUser, userPoolId: string): PostConfirmationTriggerEvent {
+  return {
+    version: '1',
+    region: userPoolId.split('_')[0] ?? '',
+    userPoolId,
+    triggerSource: PostConfirmationSource.ConfirmSignUp,
+    userName: user.username,
+    callerContext: { awsSdkVersion: 'cognito-profile-sync-reconcile', clientId: '' },
+    request: { userAttributes: { ...user.attributes } },
+    response: {},
+  };
 }

@@ -15,7 +15,11 @@ export interface WelcomeContext {
   readonly attributes: UserAttributes;
   /** Aborted when the handler's deadline passes; pass it to SDK calls and `fetch`. */
   readonly signal: AbortSignal;
-  /** The trigger event, when the welcome runs inside a trigger (not in reconcile). */
+  /**
+   * The trigger event. In reconcile, a `PostConfirmation_ConfirmSignUp` event built from the
+   * user's current attributes, so that a handler made the welcome step with `asWelcome` runs
+   * there too.
+   */
   readonly event?: PostConfirmationTriggerEvent;
   /** The Lambda context, when there is one. */
   readonly lambdaContext?: Context;
@@ -23,7 +27,7 @@ export interface WelcomeContext {
 
 /**
  * A welcome step: sends the welcome (or does any once-per-user work). It runs at most once
- * per user; throwing means "not done", and the next delivery tries again.
+ * per user; throwing means "not done", and a later delivery (or reconcile) tries again.
  *
  * @example
  * ```ts

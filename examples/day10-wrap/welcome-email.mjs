@@ -15,8 +15,8 @@ export const handler = async (event) => {
   if (!email) return event;
 
   // Changed: the original wrapped this send in a try/catch that only logged the error, so a
-  // failed welcome was lost. Letting it throw tells the wrapper the welcome is not done, and
-  // the next delivery of the confirmation sends it.
+  // failed welcome was lost. Letting it throw tells the wrapper the welcome is not done: a
+  // later delivery, or reconcile, sends it.
   await ses.send(
     new SendEmailCommand({
       Source: from,

@@ -1,6 +1,7 @@
 /**
  * The `cognito-profile-sync` command line. Each subcommand lives in its own module and is
- * imported only when chosen, so `--help` never loads the AWS SDK or the emulators.
+ * imported only when chosen (the bin is built split), so `--help` loads no AWS SDK client
+ * and `reconcile` none of the demo's emulators.
  */
 import { createRequire } from 'node:module';
 
@@ -16,7 +17,7 @@ Options:
   -h, --help     show this help, or a command's help with <command> --help
   -v, --version  show the version
 
-Exit code: 0 success, 1 a command failed, 2 bad usage.
+Exit code: 0 success, 1 a command failed, 2 bad usage, 130 interrupted.
 `;
 
 const commands: Record<string, () => Promise<(args: readonly string[], io: CliIo) => Promise<number>>> = {

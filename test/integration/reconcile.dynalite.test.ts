@@ -4,7 +4,9 @@ import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import {
+  asWelcome,
   ConfigurationError,
   createReconcileHandler,
   defaultProfile,
@@ -192,6 +194,31 @@ describe('reconcile paging, resuming and failures', () => {
     expect(report).toMatchObject({ created: 2, welcomes: { sent: 1, failed: 0, pending: 0 } });
     expect(await dynamo.getItem(table, { userId: subOf(after) })).toMatchObject({ welcomeSentAt: expect.any(String) });
     expect(await dynamo.getItem(table, { userId: subOf(before) })).not.toHaveProperty('welcomeSentAt');
+  });
+
+  it("runs a wrapped trigger handler (asWelcome) for a pending welcome, with a confirmation built from the user", async () => {
+    const pending = user(1);
+    servePages([[pending]]);
+    const sub = subOf(pending);
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, welcomeClaimId: 'failed', welcomeClaimExpiresAt: 0 }) }));
+    const seen: PostConfirmationTriggerEvent[] = [];
+    const day10 = async (event: PostConfirmationTriggerEvent) => {
+      seen.push(event);
+      return event;
+    };
+
+    const report = await reconcile(options({ onWelcome: asWelcome(day10) }));
+
+    expect(report.welcomes).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(seen).toEqual([
+      expect.objectContaining({
+        triggerSource: 'PostConfirmation_ConfirmSignUp',
+        userPoolId: POOL,
+        region: 'eu-west-1',
+        userName: 'member-1',
+        request: { userAttributes: { sub, email: 'member-1@example.com' } },
+      }),
+    ]);
   });
 
   it('rereads keys DynamoDB left unprocessed and retries a throttled write', async () => {

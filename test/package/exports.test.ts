@@ -1,4 +1,6 @@
 import { execFileSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { builtinModules } from 'node:module';
 import { describe, expect, it } from 'vitest';
 
 /*
@@ -50,5 +52,13 @@ describe('the built package', () => {
     ]);
 
     expect(JSON.parse(out)).toEqual({ ses: false, cognito: false, dynamodb: true });
+  });
+
+  it("starts the bin without loading any AWS SDK client or emulator until a command needs one", () => {
+    const entry = readFileSync('dist/cli/index.js', 'utf8');
+    const staticImports = [...entry.matchAll(/^import\s[^;]*?from\s*"([^"]+)"/gm)].map((match) => match[1]);
+
+    expect(staticImports.filter((name) => !name!.startsWith('.') && !builtinModules.includes(name!.replace(/^node:/, '')))).toEqual([]);
+    expect(node(['dist/cli/index.js', '--version'])).toMatch(/^\d+\.\d+\.\d+$/);
   });
 });
