@@ -261,11 +261,17 @@ export async function runReconcile(config: Config, options: RunOptions): Promise
   checkRunOptions(options);
   const startedAt = Date.now();
   const report = emptyReport(config.dryRun);
-  const signal = options.signal ?? new AbortController().signal;
-  // Many calls of a page listen on the one signal at once.
+  // The run's own signal, following the caller's: many calls of a page listen on it at once,
+  // more than Node's default warning allows, and the caller's signal is not ours to change.
+  const controller = new AbortController();
+  const { signal } = controller;
   setMaxListeners(0, signal);
+  const follow = () => controller.abort(options.signal?.reason);
+  if (options.signal?.aborted) follow();
+  else options.signal?.addEventListener('abort', follow, { once: true });
   const seen = options.cursor === undefined ? new SubSet() : undefined;
   const finish = () => {
+    options.signal?.removeEventListener('abort', follow);
     report.interrupted = signal.aborted;
     if (report.complete || report.cursor === undefined) delete report.cursor;
     report.durationMs = Date.now() - startedAt;
