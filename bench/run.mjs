@@ -8,6 +8,7 @@ import { bundle, unwantedClients } from './lib/bundle.mjs';
 import { measureColdStarts } from './lib/cold.mjs';
 import { startDynalite } from './lib/dynalite.mjs';
 import { measureReconcile } from './lib/reconcile.mjs';
+import { measureReconcileMemory } from './lib/reconcile-memory.mjs';
 import { measureWarm } from './lib/warm.mjs';
 
 const bench = new URL('.', import.meta.url).pathname;
@@ -19,7 +20,7 @@ const settings = {
   reconcileUsers: Number(process.env.BENCH_RECONCILE_USERS ?? 300),
   reconcileRuns: Number(process.env.BENCH_RECONCILE_RUNS ?? 3),
 };
-const budget = { coldRatio: 1.05, ownBytes: 10 * 1024, warmRatio: 1.1, reconcileSpeedup: 5 };
+const budget = { coldRatio: 1.05, ownBytes: 10 * 1024, warmRatio: 1.1, reconcileSpeedup: 5, reconcileMillionBytes: 100 * 2 ** 20 };
 
 /** The other work in this checkout may be rebuilding dist/; wait for it rather than fail. */
 async function waitForDist() {
@@ -102,6 +103,14 @@ async function main() {
       row(`reconcile: users/s, periodic run over ${reconciled.users} users in step, median of ${reconciled.runs}`, reconciled.periodic.reconcile.toFixed(0), reconciled.periodic.naive.toFixed(0), `${x(periodic)}x`, `>= ${budget.reconcileSpeedup}x`, periodic >= budget.reconcileSpeedup && reconciled.problems.length === 0);
       row(`reconcile: users/s, backfill of ${reconciled.users} users into an empty table`, reconciled.backfill.reconcile.toFixed(0), reconciled.backfill.naive.toFixed(0), `${x(backfill)}x`, '(reported: one write per user either way)', undefined);
       reconciled.problems.forEach((problem) => failures.push(`reconcile: ${problem}`));
+    }
+
+    // Reconcile's memory: live heap and buffers at the peak, in a process of its own
+    const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;
+    for (const users of [100_000, 1_000_000]) {
+      const memory = measureReconcileMemory({ packageUrl: join(root, 'dist/index.js'), users });
+      const million = users === 1_000_000;
+      row(`reconcile: live memory at the peak, ${users.toLocaleString('en')} users`, mb(memory.peakBytes), '', '', million ? `< ${mb(budget.reconcileMillionBytes)}` : '(per 100k)', million ? memory.peakBytes < budget.reconcileMillionBytes && memory.scanned === users : undefined);
     }
 
     const table = render(rows);
