@@ -1,10 +1,10 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { cognitoUsers, type CognitoClientOption } from './cognitoUsers.js';
+import { checkUserPoolId, cognitoUsers, type CognitoClientOption } from './cognitoUsers.js';
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
 import { ConfigurationError, InvalidEventError } from './errors.js';
 import { invocationLog, resolveLogger } from './log.js';
 import { defaultProfile } from './mapping.js';
-import { buildProfileItem } from './profileItem.js';
+import { buildProfileItemOf } from './profileItem.js';
 import { deleteProfile, updateProfileFields } from './profileStore.js';
 import { resolveTable, type TableOption } from './table.js';
 import type { AttributeMapper, Logger } from './types.js';
@@ -36,6 +36,12 @@ const SYNC_EVENTS: ReadonlySet<string> = new Set([
 ]);
 /** Calls that delete the user. */
 const DELETE_EVENTS: ReadonlySet<string> = new Set(['AdminDeleteUser', 'DeleteUser']);
+
+/**
+ * The CloudTrail event names the admin-change handler applies: the `detail.eventName` list
+ * of the EventBridge rule that feeds it (others are ignored, so the rule need not send them).
+ */
+export const ADMIN_CHANGE_EVENT_NAMES: readonly string[] = [...SYNC_EVENTS, ...DELETE_EVENTS];
 
 /** Row attribute holding the CloudTrail time of the newest change applied. */
 const EVENT_TIME_ATTRIBUTE = 'cognitoEventAt';
@@ -84,34 +90,27 @@ export type AdminChangeOptions = DeadlineOptions &
   };
 
 const LOG_MESSAGE = 'cognito-profile-sync AdminChange';
-const USER_POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
-
 function validate(options: AdminChangeOptions) {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
-  if (typeof options.userPoolId !== 'string' || !USER_POOL_ID.test(options.userPoolId)) {
-    throw new ConfigurationError('userPoolId', 'must be a user pool id such as eu-west-1_AbC123');
-  }
+  const userPoolId = checkUserPoolId(options.userPoolId);
   const onDelete = options.onDelete ?? 'mark';
   if (onDelete !== 'mark' && onDelete !== 'delete') throw new ConfigurationError('onDelete', "must be 'mark' or 'delete'");
   const mapAttributes = options.mapAttributes ?? defaultProfile;
   if (typeof mapAttributes !== 'function') throw new ConfigurationError('mapAttributes', 'must be a function');
   return {
-    userPoolId: options.userPoolId,
+    userPoolId,
     onDelete,
     mapAttributes,
     logPersonalData: options.logPersonalData ?? false,
     // EventBridge invokes asynchronously: no Cognito 5 s limit, only the Lambda's own time.
-    deadline: validateDeadlineOptions({ deadlineMs: 20_000, ...withoutUndefined(options) }),
+    deadline: validateDeadlineOptions({
+      deadlineMs: options.deadlineMs === undefined ? 20_000 : options.deadlineMs,
+      safetyMarginMs: options.safetyMarginMs,
+    }),
     table: resolveTable(options.table),
     users: cognitoUsers(options),
     logger: resolveLogger(options.logger),
   };
-}
-
-function withoutUndefined(options: DeadlineOptions): DeadlineOptions {
-  return Object.fromEntries(
-    Object.entries({ deadlineMs: options.deadlineMs, safetyMarginMs: options.safetyMarginMs }).filter(([, v]) => v !== undefined),
-  );
 }
 
 /** The event time as a canonical ISO string, so that times compare correctly as text. */
@@ -184,14 +183,8 @@ export function createAdminChangeHandler(
       const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, sub, signal));
       if (!user) return finish('user-gone');
       const now = new Date().toISOString();
-      const confirmed = {
-        sub,
-        userName: user.username,
-        userPoolId: config.userPoolId,
-        triggerSource: `AdminChange_${eventName}`,
-        attributes: user.attributes,
-      };
-      const fields = buildProfileItem(confirmed, config.mapAttributes, { ...confirmed, now }, table.partitionKey);
+      const facts = { userPoolId: config.userPoolId, triggerSource: `AdminChange_${eventName}`, now };
+      const fields = buildProfileItemOf(user, sub, facts, config.mapAttributes, table.partitionKey);
       if (user.enabled !== undefined) fields.enabled = user.enabled;
       const sync = { fields, now, mode: 'upsert' as const, notOlderThan: { attribute: EVENT_TIME_ATTRIBUTE, value: eventTime } };
       const written = await deadline.run('syncProfile', (signal) =>

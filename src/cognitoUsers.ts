@@ -61,6 +61,16 @@ export const LIST_USERS_PAGE_SIZE = 60;
  */
 const SAFE_SUB = /^[A-Za-z0-9-]{1,128}$/;
 
+const USER_POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
+
+/** The `userPoolId` option, checked. @internal */
+export function checkUserPoolId(value: unknown): string {
+  if (typeof value !== 'string' || !USER_POOL_ID.test(value)) {
+    throw new ConfigurationError('userPoolId', 'must be a user pool id such as eu-west-1_AbC123');
+  }
+  return value;
+}
+
 /** Whether a row key could be a Cognito `sub` and so be looked up. @internal */
 export const isPossibleSub = (key: string): boolean => SAFE_SUB.test(key);
 

@@ -1,4 +1,5 @@
 import type { Context } from 'aws-lambda';
+import { definedOnly } from './definedOnly.js';
 import { ConfigurationError, DeadlineExceededError } from './errors.js';
 
 /** When an invocation must settle. */
@@ -36,7 +37,8 @@ export interface Deadline {
 
 /** @internal */
 export function validateDeadlineOptions(options: DeadlineOptions): Required<DeadlineOptions> {
-  const merged = { ...deadlineDefaults, ...definedOnly(options) };
+  const given = definedOnly({ deadlineMs: options.deadlineMs, safetyMarginMs: options.safetyMarginMs });
+  const merged = { ...deadlineDefaults, ...given };
   for (const name of ['deadlineMs', 'safetyMarginMs'] as const) {
     const value = merged[name];
     if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
@@ -45,13 +47,6 @@ export function validateDeadlineOptions(options: DeadlineOptions): Required<Dead
   }
   if (merged.deadlineMs === 0) throw new ConfigurationError('deadlineMs', 'must be greater than zero');
   return merged;
-}
-
-function definedOnly(options: DeadlineOptions): DeadlineOptions {
-  const result: DeadlineOptions = {};
-  if (options.deadlineMs !== undefined) result.deadlineMs = options.deadlineMs;
-  if (options.safetyMarginMs !== undefined) result.safetyMarginMs = options.safetyMarginMs;
-  return result;
 }
 
 function contextRemaining(context: Context | undefined): number | undefined {

@@ -8,7 +8,7 @@ export { createPostConfirmationHandler } from './postConfirmation.js';
 export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
 export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
 export type { ClaimsOption, ClaimValue } from './claims.js';
-export { createAdminChangeHandler } from './adminChanges.js';
+export { ADMIN_CHANGE_EVENT_NAMES, createAdminChangeHandler } from './adminChanges.js';
 export type {
   AdminChangeOptions,
   AdminChangeOutcome,

@@ -1,3 +1,4 @@
+import type { CognitoUser } from './cognitoUsers.js';
 import { MAX_ITEM_BYTES, WelcomeAttribute } from './constants.js';
 import { InvalidProfileError } from './errors.js';
 import type { AttributeMapper, ConfirmedUser, MappingContext, Profile } from './types.js';
@@ -46,6 +47,29 @@ export function buildProfileItem(
   item.createdAt = context.now;
   checkSize(item);
   return item;
+}
+
+/**
+ * {@link buildProfileItem} for a user read from Cognito outside a trigger (admin changes,
+ * reconcile): the mapper gets the same facts it gets in a trigger, under `triggerSource`.
+ *
+ * @internal
+ */
+export function buildProfileItemOf(
+  user: CognitoUser,
+  sub: string,
+  facts: { userPoolId: string; triggerSource: string; now: string },
+  mapper: AttributeMapper,
+  partitionKey: string,
+): Profile {
+  const confirmed: ConfirmedUser = {
+    sub,
+    userName: user.username,
+    userPoolId: facts.userPoolId,
+    triggerSource: facts.triggerSource,
+    attributes: user.attributes,
+  };
+  return buildProfileItem(confirmed, mapper, { ...confirmed, now: facts.now }, partitionKey);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

@@ -6,6 +6,9 @@ import {
   ScanCommand,
   UpdateItemCommand,
   type AttributeValue,
+  type BatchGetItemCommandOutput,
+  type GetItemCommandOutput,
+  type ScanCommandOutput,
   type UpdateItemCommandOutput,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -269,6 +272,25 @@ export async function deleteProfile(table: ResolvedTable, sub: string, signal: A
   await sendCommand(table, 'deleteProfile', command, signal);
 }
 
+/**
+ * Sends a read, retrying throttling with `backoff` when given; any failure that remains is a
+ * `ProfileReadError` naming the step.
+ */
+async function read<T>(
+  table: ResolvedTable,
+  operation: string,
+  command: BatchGetItemCommand | ScanCommand | GetItemCommand,
+  signal: AbortSignal,
+  backoff?: Required<BackoffOptions>,
+): Promise<T> {
+  const send = (s: AbortSignal) => table.client().send(command as GetItemCommand, { abortSignal: s }) as Promise<T>;
+  try {
+    return await (backoff ? withBackoff(send, backoff, signal) : send(signal));
+  } catch (error) {
+    throw new ProfileReadError(operation, table.name, error);
+  }
+}
+
 /** BatchGetItem takes at most this many keys. */
 const BATCH_GET_LIMIT = 100;
 
@@ -296,11 +318,7 @@ export async function getProfiles(
       }
       if (attempt > 1) await pause(attempt - 1, backoff, signal);
       const command = new BatchGetItemCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } });
-      const output = await withBackoff((s) => table.client().send(command, { abortSignal: s }), backoff, signal).catch(
-        (error: unknown) => {
-          throw new ProfileReadError('batchGetProfiles', table.name, error);
-        },
-      );
+      const output = await read<BatchGetItemCommandOutput>(table, 'batchGetProfiles', command, signal, backoff);
       for (const item of output.Responses?.[table.name] ?? []) {
         const row = unmarshall(item);
         rows.set(String(row[table.partitionKey]), row);
@@ -338,11 +356,7 @@ export async function* scanProfileKeys(
       ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt', '#createdAt': 'createdAt' },
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
-    const output = await withBackoff((s) => table.client().send(command, { abortSignal: s }), backoff, signal).catch(
-      (error: unknown) => {
-        throw new ProfileReadError('scanProfileKeys', table.name, error);
-      },
-    );
+    const output = await read<ScanCommandOutput>(table, 'scanProfileKeys', command, signal, backoff);
     yield (output.Items ?? []).map((item) => {
       const row = unmarshall(item);
       return {
@@ -363,12 +377,8 @@ export async function* scanProfileKeys(
  */
 export async function getControlItem(table: ResolvedTable, key: string, signal: AbortSignal): Promise<Profile | undefined> {
   const command = new GetItemCommand({ TableName: table.name, Key: keyOf(table, key), ConsistentRead: true });
-  try {
-    const output = await table.client().send(command, { abortSignal: signal });
-    return output.Item ? unmarshall(output.Item) : undefined;
-  } catch (error) {
-    throw new ProfileReadError('getControlItem', table.name, error);
-  }
+  const output = await read<GetItemCommandOutput>(table, 'getControlItem', command, signal);
+  return output.Item ? unmarshall(output.Item) : undefined;
 }
 
 /** Writes (or, given `undefined`, deletes) a bookkeeping item of the library. @internal */

@@ -1,6 +1,7 @@
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { PostConfirmationSource, SyncOutcome, WelcomeOutcome } from './constants.js';
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
+import { definedOnly } from './definedOnly.js';
 import {
   ConfigurationError,
   isDeadlineExceededError,
@@ -91,7 +92,7 @@ function validateOptions(options: ProfileSyncOptions) {
   if (typeof options !== 'object' || options === null) {
     throw new ConfigurationError('options', 'must be an object with at least `table`');
   }
-  const merged = { ...profileSyncDefaults, ...withoutUndefined(options) };
+  const merged = { ...profileSyncDefaults, ...definedOnly(options) };
   if (typeof merged.mapAttributes !== 'function') {
     throw new ConfigurationError('mapAttributes', 'must be a function (attributes, context) => profile');
   }
@@ -112,10 +113,6 @@ function validateOptions(options: ProfileSyncOptions) {
     skipTriggerSources: new Set(sources),
     logger: resolveLogger(options.logger),
   };
-}
-
-function withoutUndefined<T extends object>(options: T): Partial<T> {
-  return Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined)) as Partial<T>;
 }
 
 /**

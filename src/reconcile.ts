@@ -1,11 +1,12 @@
 import { setMaxListeners } from 'node:events';
 import { backoffDefaults, withBackoff, type BackoffOptions } from './backoff.js';
 import { WelcomeOutcome } from './constants.js';
-import { cognitoUsers, isPossibleSub, type CognitoClientOption, type CognitoUser } from './cognitoUsers.js';
+import { checkUserPoolId, cognitoUsers, isPossibleSub, type CognitoClientOption, type CognitoUser } from './cognitoUsers.js';
 import { startDeadline } from './deadline.js';
+import { definedOnly } from './definedOnly.js';
 import { ConfigurationError, errorName, ReconcileError } from './errors.js';
 import { defaultProfile } from './mapping.js';
-import { buildProfileItem } from './profileItem.js';
+import { buildProfileItemOf } from './profileItem.js';
 import {
   createProfile,
   deleteProfile,
@@ -17,7 +18,7 @@ import {
 import { confirmationFor, driftedFields, welcomeDue } from './reconcilePlan.js';
 import { SubSet } from './subSet.js';
 import { resolveTable, type TableOption } from './table.js';
-import type { AttributeMapper, ConfirmedUser, Profile } from './types.js';
+import type { AttributeMapper, Profile } from './types.js';
 import { newClaim, runWelcomeOnce, type WelcomeRun, type WelcomeSender } from './welcomeOnce.js';
 
 /** What a reconcile does, shared by {@link reconcile} and the scheduled handler. */
@@ -146,14 +147,11 @@ export interface ReconcileReport {
 }
 
 const MAPPING_SOURCE = 'Reconcile';
-const USER_POOL_ID = /^[\w-]+_[0-9A-Za-z]+$/;
 
 /** Checks the options once and builds the clients. @internal */
 export function prepareReconcile(options: ReconcileSettings) {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
-  if (typeof options.userPoolId !== 'string' || !USER_POOL_ID.test(options.userPoolId)) {
-    throw new ConfigurationError('userPoolId', 'must be a user pool id such as eu-west-1_AbC123');
-  }
+  const userPoolId = checkUserPoolId(options.userPoolId);
   const mapAttributes = options.mapAttributes ?? defaultProfile;
   if (typeof mapAttributes !== 'function') throw new ConfigurationError('mapAttributes', 'must be a function');
   if (options.onWelcome !== undefined && typeof options.onWelcome !== 'function') {
@@ -182,7 +180,7 @@ export function prepareReconcile(options: ReconcileSettings) {
     throw new ConfigurationError('backoff', 'needs attempts >= 1 and 0 <= baseMs <= maxMs');
   }
   return {
-    userPoolId: options.userPoolId,
+    userPoolId,
     table: resolveTable(options.table),
     users: cognitoUsers(options),
     mapAttributes,
@@ -200,11 +198,8 @@ export function prepareReconcile(options: ReconcileSettings) {
 
 /** @internal */
 export type ReconcileConfig = ReturnType<typeof prepareReconcile>;
-type Config = ReconcileConfig;
 
-type RunOptions = ReconcileRunOptions;
-
-function checkRunOptions(options: RunOptions): void {
+function checkRunOptions(options: ReconcileRunOptions): void {
   if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor === '')) {
     throw new ConfigurationError('cursor', "must be the non-empty `cursor` of an earlier run's report");
   }
@@ -212,10 +207,6 @@ function checkRunOptions(options: RunOptions): void {
   if (stop !== undefined && (typeof stop !== 'number' || !Number.isFinite(stop) || stop < 0)) {
     throw new ConfigurationError('stopAfterMs', 'must be a non-negative number of milliseconds');
   }
-}
-
-function definedOnly<T extends object>(value: T): Partial<T> {
-  return Object.fromEntries(Object.entries(value).filter(([, entry]) => entry !== undefined)) as Partial<T>;
 }
 
 function emptyReport(dryRun: boolean): ReconcileReport {
@@ -257,7 +248,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
 }
 
 /** One run with prepared options. @internal */
-export async function runReconcile(config: Config, options: RunOptions): Promise<ReconcileReport> {
+export async function runReconcile(config: ReconcileConfig, options: ReconcileRunOptions): Promise<ReconcileReport> {
   checkRunOptions(options);
   const startedAt = Date.now();
   const report = emptyReport(config.dryRun);
@@ -319,7 +310,7 @@ export async function runReconcile(config: Config, options: RunOptions): Promise
 async function reconcilePage(
   users: readonly CognitoUser[],
   listedAt: string,
-  config: Config,
+  config: ReconcileConfig,
   report: ReconcileReport,
   seen: SubSet | undefined,
   signal: AbortSignal,
@@ -348,21 +339,15 @@ async function reconcileUser(
   user: CognitoUser,
   row: Profile | undefined,
   listedAt: string,
-  config: Config,
+  config: ReconcileConfig,
   report: ReconcileReport,
   signal: AbortSignal,
 ): Promise<void> {
   const { table } = config;
   const sub = user.sub!;
   const now = new Date();
-  const confirmed: ConfirmedUser = {
-    sub,
-    userName: user.username,
-    userPoolId: config.userPoolId,
-    triggerSource: MAPPING_SOURCE,
-    attributes: user.attributes,
-  };
-  const mapped = buildProfileItem(confirmed, config.mapAttributes, { ...confirmed, now: now.toISOString() }, table.partitionKey);
+  const facts = { userPoolId: config.userPoolId, triggerSource: MAPPING_SOURCE, now: now.toISOString() };
+  const mapped = buildProfileItemOf(user, sub, facts, config.mapAttributes, table.partitionKey);
   // `enabled` as the admin-change handler keeps it, only where it says something: on rows
   // that have it, and for disabled users (a first run does not rewrite every row).
   if (user.enabled !== undefined && (user.enabled === false || row?.enabled !== undefined)) mapped.enabled = user.enabled;
@@ -417,7 +402,7 @@ async function sendWelcome(
   profile: Profile,
   user: CognitoUser,
   heldClaim: WelcomeClaim | undefined,
-  config: Config,
+  config: ReconcileConfig,
   report: ReconcileReport,
 ): Promise<void> {
   // The send must end before the claim it holds does, or another run could take it over.
@@ -445,7 +430,7 @@ async function sendWelcome(
 async function checkOrphans(
   seen: SubSet,
   runStartedAt: string,
-  config: Config,
+  config: ReconcileConfig,
   report: ReconcileReport,
   signal: AbortSignal,
 ): Promise<void> {
@@ -474,12 +459,12 @@ async function checkOrphans(
   report.orphansChecked = !signal.aborted;
 }
 
-function count(report: ReconcileReport, what: 'created' | 'updated' | 'orphans', sub: string, config: Config): void {
+function count(report: ReconcileReport, what: 'created' | 'updated' | 'orphans', sub: string, config: ReconcileConfig): void {
   report[what] += 1;
   if (report.ids[what].length < config.maxIds) report.ids[what].push(sub);
 }
 
-function recordFailure(report: ReconcileReport, config: Config, sub: string | undefined, error: string): void {
+function recordFailure(report: ReconcileReport, config: ReconcileConfig, sub: string | undefined, error: string): void {
   report.errors += 1;
   if (report.ids.errors.length < config.maxIds) report.ids.errors.push({ ...(sub !== undefined && { sub }), error });
 }

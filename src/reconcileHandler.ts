@@ -54,9 +54,10 @@ export function createReconcileHandler(
   const config = prepareReconcile(options);
   const { table } = config;
   const logger = resolveLogger(options.logger);
+  // The control item's calls are bounded by the client's request timeouts, not aborted.
+  const noAbort = new AbortController().signal;
 
   return async function runScheduledReconcile(_event, context) {
-    const noAbort = new AbortController().signal; // control-item calls: the client's timeouts bound them
     const control = await getControlItem(table, RECONCILE_CURSOR_KEY, noAbort);
     // A cursor is a ListUsers token of one pool; one saved for another pool is not used.
     const cursor = typeof control?.cursor === 'string' && control.userPoolId === config.userPoolId ? control.cursor : undefined;
@@ -92,7 +93,7 @@ export function createReconcileHandler(
   };
 
   function save(fields: { cursor?: string; completedAt?: string }): Promise<void> {
-    return putControlItem(table, RECONCILE_CURSOR_KEY, { ...fields, userPoolId: config.userPoolId, savedAt: new Date().toISOString() }, new AbortController().signal);
+    return putControlItem(table, RECONCILE_CURSOR_KEY, { ...fields, userPoolId: config.userPoolId, savedAt: new Date().toISOString() }, noAbort);
   }
 }
 

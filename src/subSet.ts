@@ -16,6 +16,7 @@ export class SubSet {
   #size = 0;
   #peakBytes = 0;
   readonly #others = new Set<string>();
+  readonly #scratch = new Uint32Array(4);
 
   constructor(initialSlots = 1024) {
     const slots = 2 ** Math.ceil(Math.log2(Math.max(16, initialSlots)));
@@ -40,7 +41,7 @@ export class SubSet {
   }
 
   add(sub: string): void {
-    const words = uuidWords(sub);
+    const words = uuidWords(sub, this.#scratch);
     if (words === undefined) {
       this.#others.add(sub);
       return;
@@ -50,7 +51,7 @@ export class SubSet {
   }
 
   has(sub: string): boolean {
-    const words = uuidWords(sub);
+    const words = uuidWords(sub, this.#scratch);
     if (words === undefined) return this.#others.has(sub);
     const mask = this.#used.length - 1;
     for (let slot = hash(words) & mask; this.#used[slot] === 1; slot = (slot + 1) & mask) {
@@ -89,10 +90,8 @@ export class SubSet {
 }
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
-const scratch = new Uint32Array(4);
-
-/** The UUID's 128 bits as four words (in a shared buffer, copied on insert), or `undefined`. */
-function uuidWords(sub: string): Uint32Array | undefined {
+/** The UUID's 128 bits as four words (in `scratch`, copied on insert), or `undefined`. */
+function uuidWords(sub: string, scratch: Uint32Array): Uint32Array | undefined {
   if (sub.length !== 36 || !UUID.test(sub)) return undefined;
   const hex = sub.replaceAll('-', '');
   for (let index = 0; index < 4; index += 1) scratch[index] = Number.parseInt(hex.slice(index * 8, index * 8 + 8), 16);

@@ -64,7 +64,7 @@ function readArgs(args: readonly string[]): Parsed {
   }
 }
 
-function toSettings(values: Parsed): { settings: Omit<ReconcileOptions, 'cognitoClient'>; region: string | undefined } {
+function toSettings(values: Parsed): Omit<ReconcileOptions, 'cognitoClient'> {
   const poolId = values['user-pool-id'];
   const table = values.table;
   if (!poolId) throw new UsageError('--user-pool-id is required');
@@ -79,34 +79,31 @@ function toSettings(values: Parsed): { settings: Omit<ReconcileOptions, 'cognito
   }
   const region = values.region;
   return {
-    region,
-    settings: {
-      userPoolId: poolId,
-      table: {
-        name: table,
-        ...(values['partition-key'] && { partitionKey: values['partition-key'] }),
-        ...(region && { clientConfig: { region } }),
-      },
-      ...(region && { cognitoClientConfig: { region } }),
-      dryRun: values['dry-run'] ?? false,
-      ...(concurrency !== undefined && { concurrency }),
-      ...(orphans !== undefined && { orphans }),
-      ...(values.cursor !== undefined && { cursor: values.cursor }),
+    userPoolId: poolId,
+    table: {
+      name: table,
+      ...(values['partition-key'] && { partitionKey: values['partition-key'] }),
+      ...(region && { clientConfig: { region } }),
     },
+    ...(region && { cognitoClientConfig: { region } }),
+    dryRun: values['dry-run'] ?? false,
+    ...(concurrency !== undefined && { concurrency }),
+    ...(orphans !== undefined && { orphans }),
+    ...(values.cursor !== undefined && { cursor: values.cursor }),
   };
 }
 
 /** Runs the reconcile subcommand; returns the process exit code. @internal */
 export async function reconcileCommand(args: readonly string[], io: CliIo): Promise<number> {
   let values: Parsed;
-  let settings: ReturnType<typeof toSettings>['settings'];
+  let settings: ReturnType<typeof toSettings>;
   try {
     values = readArgs(args);
     if (values.help) {
       io.stdout(reconcileUsage);
       return 0;
     }
-    ({ settings } = toSettings(values));
+    settings = toSettings(values);
   } catch (error) {
     if (!(error instanceof UsageError)) throw error;
     io.stderr(`cognito-profile-sync reconcile: ${error.message}\n\nRun "cognito-profile-sync reconcile --help" for the options.\n`);

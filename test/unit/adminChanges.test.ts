@@ -3,7 +3,7 @@ import { DeleteItemCommand, DynamoDBClient, ConditionalCheckFailedException, Upd
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, createAdminChangeHandler, type AdminChangeOptions } from '../../src/index.js';
+import { ADMIN_CHANGE_EVENT_NAMES, ConfigurationError, createAdminChangeHandler, type AdminChangeOptions } from '../../src/index.js';
 import { buildCognitoApiCallEvent } from '../../src/testing/index.js';
 import { recordingLogger } from '../support/logger.js';
 
@@ -62,6 +62,17 @@ describe('createAdminChangeHandler', () => {
     expect(Object.values(values)).toEqual(expect.arrayContaining(['changed@example.com', false, true]));
     expect(logger.records[0]!.record).toMatchObject({ eventName: 'AdminUpdateUserAttributes', outcome: 'synced', sub: SUB });
     expect(logger.text()).not.toContain('changed@example.com');
+  });
+
+  it('applies every event name it exports for the EventBridge rule, and no other', async () => {
+    cognito.on(ListUsersCommand).resolves(cognitoUser({ email: 'a@example.com' }));
+    ddb.on(UpdateItemCommand).resolves({ Attributes: marshall({ userId: SUB }) });
+    const { handler } = setup();
+    const outcome = async (eventName: string) => (await handler(buildCognitoApiCallEvent({ eventName, sub: SUB, userPoolId: POOL }))).outcome;
+
+    for (const eventName of ADMIN_CHANGE_EVENT_NAMES) expect([eventName, await outcome(eventName)]).toEqual([eventName, expect.stringMatching(/^(synced|marked)$/)]);
+    expect(await outcome('AdminGetUser')).toBe('ignored');
+    expect(ADMIN_CHANGE_EVENT_NAMES).toHaveLength(10);
   });
 
   it('reports an older event arriving after a newer one as stale, writing nothing new', async () => {

@@ -8,25 +8,9 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
+import { ADMIN_CHANGE_EVENT_NAMES, RECONCILE_CURSOR_KEY } from 'cognito-profile-sync';
 import type { Construct } from 'constructs';
 import { fileURLToPath } from 'node:url';
-
-/**
- * The user-pool API calls that change a user, as CloudTrail names them: the EventBridge
- * pattern documented in the library's README.
- */
-export const ADMIN_CHANGE_EVENT_NAMES = [
-  'AdminCreateUser',
-  'AdminUpdateUserAttributes',
-  'UpdateUserAttributes',
-  'AdminDeleteUserAttributes',
-  'DeleteUserAttributes',
-  'VerifyUserAttribute',
-  'AdminDisableUser',
-  'AdminEnableUser',
-  'AdminDeleteUser',
-  'DeleteUser',
-];
 
 export interface ProfileSyncStackProps extends StackProps {
   /**
@@ -56,9 +40,6 @@ export interface ProfileSyncStackProps extends StackProps {
    */
   readonly reconcileSchedule?: events.Schedule;
 }
-
-/** The partition key value of reconcile's resume cursor, a control item in the profile table. */
-export const RECONCILE_CURSOR_KEY = '#reconcile-cursor';
 
 /**
  * `ses:SendEmail` from one address. SES authorizes a send against every identity involved
@@ -194,7 +175,7 @@ export class ProfileSyncStack extends Stack {
       eventPattern: {
         source: ['aws.cognito-idp'],
         detailType: ['AWS API Call via CloudTrail'],
-        detail: { eventSource: ['cognito-idp.amazonaws.com'], eventName: ADMIN_CHANGE_EVENT_NAMES },
+        detail: { eventSource: ['cognito-idp.amazonaws.com'], eventName: [...ADMIN_CHANGE_EVENT_NAMES] },
       },
       targets: [new targets.LambdaFunction(this.adminChange)],
     });
