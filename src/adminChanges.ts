@@ -1,13 +1,12 @@
 import type { Context, EventBridgeEvent } from 'aws-lambda';
 import { checkUserPoolId, cognitoUsers, type CognitoClientOption } from './cognitoUsers.js';
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
-import { ConfigurationError, InvalidEventError } from './errors.js';
+import { InvalidEventError } from './errors.js';
 import { invocationLog, resolveLogger } from './log.js';
-import { defaultProfile } from './mapping.js';
-import { buildProfileItemOf } from './profileItem.js';
-import { deleteProfile, updateProfileFields } from './profileStore.js';
-import { resolveTable, type TableOption } from './table.js';
-import type { AttributeMapper, Logger } from './types.js';
+import { checkChoice, checkMapper, checkOptionsObject, type ProfileTableOptions } from './options.js';
+import { buildProfileItemForCognitoUser } from './store/profileItem.js';
+import { deleteProfile, updateProfileFields } from './store/profileStore.js';
+import { resolveTable } from './store/table.js';
 
 /** The `detail` of a CloudTrail API-call event, as far as the library reads it. */
 export interface CloudTrailDetail {
@@ -56,7 +55,18 @@ const EVENT_TIME_ATTRIBUTE = 'cognitoEventAt';
  * - `ignored`: not a user-changing call of this pool, or a call that failed.
  * - `unidentified`: the event does not say which user; logged and skipped, never guessed.
  */
-export type AdminChangeOutcome = 'synced' | 'deleted' | 'marked' | 'stale' | 'user-gone' | 'ignored' | 'unidentified';
+export const AdminChangeOutcome = {
+  Synced: 'synced',
+  Deleted: 'deleted',
+  Marked: 'marked',
+  Stale: 'stale',
+  UserGone: 'user-gone',
+  Ignored: 'ignored',
+  Unidentified: 'unidentified',
+} as const;
+
+/** What one admin-change event did. */
+export type AdminChangeOutcome = (typeof AdminChangeOutcome)[keyof typeof AdminChangeOutcome];
 
 /** The result of one admin-change event. */
 export interface AdminChangeResult {
@@ -66,41 +76,31 @@ export interface AdminChangeResult {
 }
 
 /** Options of {@link createAdminChangeHandler}. */
-export type AdminChangeOptions = DeadlineOptions &
+export type AdminChangeOptions = ProfileTableOptions &
+  DeadlineOptions &
   Partial<CognitoClientOption> & {
-    /** The profile table: its name, or `{ name, partitionKey?, client? | clientConfig? }`. */
-    table: TableOption;
     /**
      * The pool whose changes to apply. Events of other pools are ignored; self-service calls
      * whose event names no pool are read from this one.
      */
     userPoolId: string;
-    /** @default defaultProfile */
-    mapAttributes?: AttributeMapper;
     /**
      * What a user deletion does to the row: `'mark'` sets `deletedAt` (the row is your
      * member record), `'delete'` removes it.
      * @default 'mark'
      */
     onDelete?: 'mark' | 'delete';
-    /** @default JSON lines on the console */
-    logger?: Logger;
-    /** @default false */
-    logPersonalData?: boolean;
   };
 
 const LOG_MESSAGE = 'cognito-profile-sync AdminChange';
+
 function validate(options: AdminChangeOptions) {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
+  checkOptionsObject(options);
   const userPoolId = checkUserPoolId(options.userPoolId);
-  const onDelete = options.onDelete ?? 'mark';
-  if (onDelete !== 'mark' && onDelete !== 'delete') throw new ConfigurationError('onDelete', "must be 'mark' or 'delete'");
-  const mapAttributes = options.mapAttributes ?? defaultProfile;
-  if (typeof mapAttributes !== 'function') throw new ConfigurationError('mapAttributes', 'must be a function');
   return {
     userPoolId,
-    onDelete,
-    mapAttributes,
+    onDelete: checkChoice(options.onDelete, 'onDelete', ['mark', 'delete'], 'mark'),
+    mapAttributes: checkMapper(options.mapAttributes),
     logPersonalData: options.logPersonalData ?? false,
     // EventBridge invokes asynchronously: no Cognito 5 s limit, only the Lambda's own time.
     deadline: validateDeadlineOptions({
@@ -156,9 +156,9 @@ export function createAdminChangeHandler(
     };
 
     const known = eventName !== undefined && (SYNC_EVENTS.has(eventName) || DELETE_EVENTS.has(eventName));
-    if (!known || event.source !== 'aws.cognito-idp' || userPoolId !== config.userPoolId) return finish('ignored');
-    if (detail?.errorCode) return finish('ignored', { reason: 'call failed' });
-    if (sub === undefined) return finish('unidentified');
+    if (!known || event.source !== 'aws.cognito-idp' || userPoolId !== config.userPoolId) return finish(AdminChangeOutcome.Ignored);
+    if (detail?.errorCode) return finish(AdminChangeOutcome.Ignored, { reason: 'call failed' });
+    if (sub === undefined) return finish(AdminChangeOutcome.Unidentified);
 
     try {
       const eventTime = eventTimeOf(event);
@@ -166,7 +166,7 @@ export function createAdminChangeHandler(
       if (DELETE_EVENTS.has(eventName)) {
         if (config.onDelete === 'delete') {
           await deadline.run('deleteProfile', (signal) => deleteProfile(table, sub, signal));
-          return finish('deleted');
+          return finish(AdminChangeOutcome.Deleted);
         }
         const mark = {
           fields: { deletedAt: eventTime },
@@ -177,20 +177,20 @@ export function createAdminChangeHandler(
         const marked = await deadline.run('markDeleted', (signal) =>
           updateProfileFields(table, sub, mark, signal, 'markDeleted'),
         );
-        return finish(marked ? 'marked' : 'stale');
+        return finish(marked ? AdminChangeOutcome.Marked : AdminChangeOutcome.Stale);
       }
 
       const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, sub, signal));
-      if (!user) return finish('user-gone');
+      if (!user) return finish(AdminChangeOutcome.UserGone);
       const now = new Date().toISOString();
       const facts = { userPoolId: config.userPoolId, triggerSource: `AdminChange_${eventName}`, now };
-      const fields = buildProfileItemOf(user, sub, facts, config.mapAttributes, table.partitionKey);
+      const fields = buildProfileItemForCognitoUser(user, sub, facts, config.mapAttributes, table.partitionKey);
       if (user.enabled !== undefined) fields.enabled = user.enabled;
       const sync = { fields, now, mode: 'upsert' as const, notOlderThan: { attribute: EVENT_TIME_ATTRIBUTE, value: eventTime } };
       const written = await deadline.run('syncProfile', (signal) =>
         updateProfileFields(table, sub, sync, signal, 'syncProfile'),
       );
-      return finish(written ? 'synced' : 'stale');
+      return finish(written ? AdminChangeOutcome.Synced : AdminChangeOutcome.Stale);
     } catch (error) {
       log.write('error', ids, { eventName, outcome: 'failed', error: log.describeError(error) });
       throw error;

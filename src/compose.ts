@@ -1,9 +1,11 @@
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import { SyncOutcome } from './constants.js';
 import { ConfigurationError, WelcomeError } from './errors.js';
-import { toAsyncHandler } from './handlerAdapter.js';
-import { createSyncCore, type ProfileSyncOptions } from './profileSync.js';
+import { checkChoice } from './options.js';
+import { createSyncCore, type ProfileSyncOptions } from './postConfirmation.js';
+import { toAsyncHandler } from './toAsyncHandler.js';
 import type { AnyTriggerHandler, TriggerHandler } from './types.js';
-import type { WelcomeSender } from './welcomeOnce.js';
+import type { WelcomeSender } from './welcome/once.js';
 
 /**
  * A step wraps the handler after it: it gets `next` and returns a handler that may act
@@ -64,16 +66,18 @@ export interface ProfileSyncStepOptions extends ProfileSyncOptions {
  * ```
  */
 export function profileSync(options: ProfileSyncStepOptions): Step {
-  const runNext = options?.runNext ?? 'always';
-  if (runNext !== 'always' && runNext !== 'unless-skipped') {
-    throw new ConfigurationError('runNext', "must be 'always' or 'unless-skipped'");
-  }
+  const runNext = checkRunNext(options?.runNext);
   const sync = createSyncCore(options);
   return (next) => async (event, context) => {
     const result = await sync(event, context);
-    if (result.outcome === 'skipped' && runNext === 'unless-skipped') return event;
+    if (result.outcome === SyncOutcome.Skipped && runNext === 'unless-skipped') return event;
     return next(event, context);
   };
+}
+
+/** The `runNext` option, shared with the Middy middleware. @internal */
+export function checkRunNext(runNext: unknown): RunNext {
+  return checkChoice<RunNext>(runNext, 'runNext', ['always', 'unless-skipped'], 'always');
 }
 
 /**
@@ -124,10 +128,12 @@ export interface WithProfileSyncOptions extends ProfileSyncOptions {
 export function withProfileSync(
   options: WithProfileSyncOptions,
 ): (existing: AnyTriggerHandler) => TriggerHandler<PostConfirmationTriggerEvent> {
-  const runExisting = options?.runExisting ?? 'always';
-  if (!['always', 'unless-skipped', 'as-welcome'].includes(runExisting)) {
-    throw new ConfigurationError('runExisting', "must be 'always', 'unless-skipped' or 'as-welcome'");
-  }
+  const runExisting = checkChoice<RunExisting>(
+    options?.runExisting,
+    'runExisting',
+    ['always', 'unless-skipped', 'as-welcome'],
+    'always',
+  );
   if (runExisting !== 'as-welcome') {
     const step = profileSync({ ...options, runNext: runExisting });
     return (existing) => compose(step)(existing);
@@ -136,7 +142,10 @@ export function withProfileSync(
     throw new ConfigurationError('onWelcome', "cannot be combined with runExisting: 'as-welcome' (one welcome per user)");
   }
   return (existing) => {
-    const step = profileSync({ ...options, onWelcome: asWelcome(existing) });
-    return compose(step)(async (event) => event);
+    const sync = createSyncCore({ ...options, onWelcome: asWelcome(existing) });
+    return async (event, context) => {
+      await sync(event, context);
+      return event;
+    };
   };
 }

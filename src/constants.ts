@@ -23,11 +23,13 @@ export type PostConfirmationSource = (typeof PostConfirmationSource)[keyof typeo
  * - `exists`: a row with this key was already there (a retry, a duplicate, a row made by
  *   reconcile or another trigger) and was left untouched.
  * - `skipped`: the trigger source is one the handler ignores; nothing was read or written.
+ * - `failed`: the row could not be written and `failOpen` let the confirmation go on.
  */
 export const SyncOutcome = {
   Created: 'created',
   Exists: 'exists',
   Skipped: 'skipped',
+  Failed: 'failed',
 } as const;
 
 /** What the profile step did for one invocation. */

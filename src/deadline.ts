@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { definedOnly } from './definedOnly.js';
+import { definedOnly } from './options.js';
 import { ConfigurationError, DeadlineExceededError } from './errors.js';
 
 /** When an invocation must settle. */

@@ -1,4 +1,4 @@
-import type { ReconcileReport } from './reconcile.js';
+import type { ReconcileReport } from './reconcile/report.js';
 
 /**
  * The library's error family. Every error it throws on purpose is a `ProfileSyncError`;

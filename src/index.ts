@@ -5,41 +5,36 @@
 
 // Handlers and composition
 export { createPostConfirmationHandler } from './postConfirmation.js';
+export type { ProfileSyncOptions, SyncResult } from './postConfirmation.js';
 export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
 export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
 export type { ClaimsOption, ClaimValue } from './claims.js';
-export { ADMIN_CHANGE_EVENT_NAMES, createAdminChangeHandler } from './adminChanges.js';
+export { ADMIN_CHANGE_EVENT_NAMES, AdminChangeOutcome, createAdminChangeHandler } from './adminChanges.js';
 export type {
   AdminChangeOptions,
-  AdminChangeOutcome,
   AdminChangeResult,
   CloudTrailDetail,
   CognitoApiCallEvent,
 } from './adminChanges.js';
 export type { CognitoClientOption } from './cognitoUsers.js';
-export { reconcile } from './reconcile.js';
-export type {
-  ReconcileFailure,
-  ReconcileOptions,
-  ReconcileReport,
-  ReconcileRunOptions,
-  ReconcileSettings,
-} from './reconcile.js';
-export { createReconcileHandler, RECONCILE_CURSOR_KEY } from './reconcileHandler.js';
-export type { ReconcileHandlerOptions } from './reconcileHandler.js';
+export { reconcile } from './reconcile/run.js';
+export type { ReconcileOptions, ReconcileRunOptions, ReconcileSettings } from './reconcile/options.js';
+export type { ReconcileFailure, ReconcileReport } from './reconcile/report.js';
+export { createReconcileHandler, RECONCILE_CURSOR_KEY } from './reconcile/scheduledHandler.js';
+export type { ReconcileHandlerOptions } from './reconcile/scheduledHandler.js';
 export type { BackoffOptions } from './backoff.js';
 export { asWelcome, compose, profileSync, withProfileSync } from './compose.js';
 export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from './compose.js';
-export type { ProfileSyncOptions, SyncResult } from './profileSync.js';
 export type { DeadlineOptions } from './deadline.js';
-export type { TableOption } from './table.js';
+export type { ProfileTableOptions } from './options.js';
+export type { TableOption } from './store/table.js';
 
 // Welcome
-export { sesWelcomeEmail } from './welcome.js';
-export type { SesWelcomeEmailOptions } from './welcome.js';
-export type { WelcomeContext, WelcomeSender } from './welcomeOnce.js';
-export { escapeHtml } from './template.js';
-export type { Template } from './template.js';
+export { sesWelcomeEmail } from './welcome/sesWelcomeEmail.js';
+export type { SesWelcomeEmailOptions } from './welcome/sesWelcomeEmail.js';
+export type { WelcomeContext, WelcomeSender } from './welcome/once.js';
+export { escapeHtml } from './welcome/template.js';
+export type { Template } from './welcome/template.js';
 
 // Mapping
 export { combineMappers, customAttributes, defaultProfile, pickFields, renameFields } from './mapping.js';

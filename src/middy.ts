@@ -3,10 +3,10 @@
  * structurally, so Middy stays an optional peer dependency.
  */
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
-import type { ProfileSyncStepOptions } from './compose.js';
-import { ConfigurationError } from './errors.js';
+import { checkRunNext, type ProfileSyncStepOptions } from './compose.js';
+import { SyncOutcome } from './constants.js';
+import { createSyncCore } from './postConfirmation.js';
 import { createPreTokenGenerationHandler, type PreTokenGenerationEvent, type PreTokenGenerationOptions } from './preTokenGeneration.js';
-import { createSyncCore } from './profileSync.js';
 
 /** The part of a Middy request the middlewares use. */
 export interface MiddyRequest<TEvent> {
@@ -36,16 +36,13 @@ export interface MiddyMiddleware<TEvent> {
 export function profileSyncMiddleware(
   options: ProfileSyncStepOptions,
 ): MiddyMiddleware<PostConfirmationTriggerEvent> {
-  const runNext = options?.runNext ?? 'always';
-  if (runNext !== 'always' && runNext !== 'unless-skipped') {
-    throw new ConfigurationError('runNext', "must be 'always' or 'unless-skipped'");
-  }
+  const runNext = checkRunNext(options?.runNext);
   const sync = createSyncCore(options);
   return {
     async before(request) {
       const result = await sync(request.event, request.context);
       // Middy skips the handler when a `before` returns a value.
-      if (result.outcome === 'skipped' && runNext === 'unless-skipped') return request.event;
+      if (result.outcome === SyncOutcome.Skipped && runNext === 'unless-skipped') return request.event;
       return undefined;
     },
   };

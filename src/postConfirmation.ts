@@ -1,7 +1,147 @@
-import type { PostConfirmationTriggerEvent } from 'aws-lambda';
-import { profileSync } from './compose.js';
-import type { ProfileSyncOptions } from './profileSync.js';
-import type { TriggerHandler } from './types.js';
+import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
+import { PostConfirmationSource, SyncOutcome, WelcomeOutcome } from './constants.js';
+import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
+import { isDeadlineExceededError, isInvalidProfileError, isProfileWriteError } from './errors.js';
+import { idsOfUnknownEvent, invocationLog, resolveLogger } from './log.js';
+import {
+  checkMapper,
+  checkOptionsObject,
+  checkSourceList,
+  checkWelcomeLease,
+  checkWelcomeSender,
+  type ProfileTableOptions,
+} from './options.js';
+import { buildProfileItem } from './store/profileItem.js';
+import { createProfile } from './store/profileStore.js';
+import { resolveTable } from './store/table.js';
+import { readTriggerUser } from './triggerEvent.js';
+import type { Profile, TriggerHandler, TriggerUser } from './types.js';
+import { welcomeOnce, type WelcomeRun, type WelcomeSender } from './welcome/once.js';
+
+/** Options of the PostConfirmation profile sync. */
+export interface ProfileSyncOptions extends ProfileTableOptions, DeadlineOptions {
+  /**
+   * The once-only welcome step, such as {@link sesWelcomeEmail}. Runs at most once per user
+   * and again on a later delivery (or by reconcile) if it failed. A failure never fails the
+   * confirmation.
+   * @default undefined (no welcome)
+   */
+  onWelcome?: WelcomeSender;
+  /**
+   * How long a delivery's claim on the welcome lasts when it never finishes (the process
+   * died mid-send, or the send timed out). Must exceed the longest a send can take.
+   * @default 60000
+   */
+  welcomeLeaseMs?: number;
+  /**
+   * Trigger sources to ignore: no read, no write, no welcome; the event is returned as is.
+   * @default ['PostConfirmation_ConfirmForgotPassword']
+   */
+  skipTriggerSources?: readonly string[];
+  /**
+   * When the profile cannot be written (a DynamoDB error, the deadline, or a mapper whose
+   * output cannot be stored), log it and let the confirmation succeed instead of rejecting.
+   * Reconcile heals a missing row later. Invalid events always reject.
+   * @default false
+   */
+  failOpen?: boolean;
+}
+
+/** What one PostConfirmation sync did. */
+export interface SyncResult {
+  /** `created`, `exists` or `skipped`; `failed` only with `failOpen`. */
+  readonly outcome: SyncOutcome;
+  /** What the welcome step did. */
+  readonly welcome: WelcomeOutcome;
+  /** The row as mapped from this event (not re-read when it existed). */
+  readonly profile?: Profile;
+}
+
+/** The sync as a plain function of an event. @internal */
+export type SyncCore = (event: PostConfirmationTriggerEvent, context: Context | undefined) => Promise<SyncResult>;
+
+const defaultSkippedSources: readonly string[] = [PostConfirmationSource.ConfirmForgotPassword];
+
+const LOG_MESSAGE = 'cognito-profile-sync PostConfirmation';
+
+function validateOptions(options: ProfileSyncOptions) {
+  checkOptionsObject(options, ' with at least `table`');
+  const mapAttributes = checkMapper(options.mapAttributes);
+  const onWelcome = checkWelcomeSender(options.onWelcome);
+  const leaseMs = checkWelcomeLease(options.welcomeLeaseMs);
+  const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
+  const deadline = validateDeadlineOptions(options);
+  const table = resolveTable(options.table);
+  return {
+    table,
+    mapAttributes,
+    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs }),
+    skipTriggerSources,
+    failOpen: options.failOpen ?? false,
+    logPersonalData: options.logPersonalData ?? false,
+    deadline,
+    logger: resolveLogger(options.logger),
+  };
+}
+
+/**
+ * Builds the PostConfirmation sync: guard, create the row, welcome once, one log line.
+ * Options are checked here, once, so a misconfigured function fails at cold start. The
+ * handler, the `profileSync` step, `withProfileSync` and the Middy middleware are all
+ * front ends of this one core.
+ *
+ * @internal
+ */
+export function createSyncCore(options: ProfileSyncOptions): SyncCore {
+  const config = validateOptions(options);
+  const { table, logger } = config;
+
+  return async function syncProfile(event, context) {
+    const startedAt = Date.now();
+    const log = invocationLog(logger, LOG_MESSAGE, config.logPersonalData, startedAt);
+
+    let user: TriggerUser | undefined;
+    let profile: Profile;
+    try {
+      user = readTriggerUser(event);
+      if (config.skipTriggerSources.has(user.triggerSource)) {
+        log.write('info', user, { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off });
+        return { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off };
+      }
+      const mapping = { ...user, now: new Date(startedAt).toISOString() };
+      profile = buildProfileItem(user, config.mapAttributes, mapping, table.partitionKey);
+    } catch (error) {
+      log.write('error', user ?? idsOfUnknownEvent(event), { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, error: log.describeError(error) });
+      if (config.failOpen && isInvalidProfileError(error)) return { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off };
+      throw error;
+    }
+
+    const deadline = startDeadline(context, config.deadline);
+    const attempt = config.welcome?.begin();
+    let outcome: SyncOutcome;
+    try {
+      outcome = await deadline.run('createProfile', (signal) => createProfile(table, profile, attempt?.claim, signal));
+    } catch (error) {
+      log.write('error', user, { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, error: log.describeError(error) });
+      if (config.failOpen && (isProfileWriteError(error) || isDeadlineExceededError(error))) {
+        return { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, profile };
+      }
+      throw error;
+    }
+
+    let welcome: WelcomeRun = { outcome: WelcomeOutcome.Off };
+    if (attempt) {
+      const welcomeContext = { sub: user.sub, attributes: user.attributes, event, ...(context ? { lambdaContext: context } : {}) };
+      welcome = await attempt
+        .run({ rowCreated: outcome === SyncOutcome.Created, sub: user.sub, profile, context: welcomeContext, deadline })
+        .catch((error: unknown): WelcomeRun => ({ outcome: WelcomeOutcome.Failed, error }));
+    }
+
+    const welcomeError = welcome.error === undefined ? {} : { welcomeError: log.describeError(welcome.error) };
+    log.write(welcome.error === undefined ? 'info' : 'warn', user, { outcome, welcome: welcome.outcome, ...welcomeError });
+    return { outcome, welcome: welcome.outcome, profile };
+  };
+}
 
 /**
  * A complete PostConfirmation Lambda handler: skips forgot-password, creates the profile
@@ -21,5 +161,9 @@ import type { TriggerHandler } from './types.js';
 export function createPostConfirmationHandler(
   options: ProfileSyncOptions,
 ): TriggerHandler<PostConfirmationTriggerEvent> {
-  return profileSync(options)(async (event) => event);
+  const sync = createSyncCore(options);
+  return async (event, context) => {
+    await sync(event, context);
+    return event;
+  };
 }

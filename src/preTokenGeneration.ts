@@ -6,14 +6,14 @@ import type {
 } from 'aws-lambda';
 import { resolveClaims, validateClaims, type ClaimsOption } from './claims.js';
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
-import { ConfigurationError, isInvalidEventError } from './errors.js';
-import { readConfirmedUser } from './event.js';
+import { isInvalidEventError } from './errors.js';
 import { idsOfUnknownEvent, invocationLog, resolveLogger } from './log.js';
-import { defaultProfile } from './mapping.js';
-import { buildProfileItem } from './profileItem.js';
-import { updateProfileFields } from './profileStore.js';
-import { resolveTable, type TableOption } from './table.js';
-import type { AttributeMapper, ConfirmedUser, Logger, Profile } from './types.js';
+import { checkMapper, checkOptionsObject, checkSourceList, type ProfileTableOptions } from './options.js';
+import { buildProfileItem } from './store/profileItem.js';
+import { updateProfileFields } from './store/profileStore.js';
+import { resolveTable } from './store/table.js';
+import { readTriggerUser } from './triggerEvent.js';
+import type { Profile, TriggerUser } from './types.js';
 
 /** A PreTokenGeneration event of any version (V1, V2, V3). */
 export type PreTokenGenerationEvent =
@@ -22,14 +22,7 @@ export type PreTokenGenerationEvent =
   | PreTokenGenerationV3TriggerEvent;
 
 /** Options of {@link createPreTokenGenerationHandler}. */
-export interface PreTokenGenerationOptions extends DeadlineOptions {
-  /** The profile table: its name, or `{ name, partitionKey?, client? | clientConfig? }`. */
-  table: TableOption;
-  /**
-   * Turns the user's attributes into the Cognito-owned profile fields set at each login.
-   * @default defaultProfile
-   */
-  mapAttributes?: AttributeMapper;
+export interface PreTokenGenerationOptions extends ProfileTableOptions, DeadlineOptions {
   /**
    * Claims to add to the ID token, read from the profile row after the sync. Claims Cognito
    * reserves (`sub`, `iss`, `aud`, `exp`, `token_use`, `cognito:*`, …) are refused here.
@@ -54,41 +47,40 @@ export interface PreTokenGenerationOptions extends DeadlineOptions {
    * @default true
    */
   failOpen?: boolean;
-  /** @default JSON lines on the console */
-  logger?: Logger;
-  /** @default false */
-  logPersonalData?: boolean;
 }
 
-/** @internal */
-export const preTokenGenerationDefaults = {
-  mapAttributes: defaultProfile,
-  skipTriggerSources: ['TokenGeneration_RefreshTokens', 'TokenGeneration_ClientCredentials'] as readonly string[],
-  failOpen: true,
-  logPersonalData: false,
-};
+/**
+ * What one sign-in sync did: `created` or `updated` the row, `skipped` the source, or
+ * `failed` (logged; the sign-in goes on unless `failOpen` is off).
+ */
+const SignInOutcome = {
+  Created: 'created',
+  Updated: 'updated',
+  Skipped: 'skipped',
+  Failed: 'failed',
+} as const;
+
+const defaultSkippedSources: readonly string[] = ['TokenGeneration_RefreshTokens', 'TokenGeneration_ClientCredentials'];
 
 const LOG_MESSAGE = 'cognito-profile-sync PreTokenGeneration';
 /** Set at every synced sign-in. */
 const LAST_LOGIN = 'lastLoginAt';
 
 function validate(options: PreTokenGenerationOptions) {
-  if (typeof options !== 'object' || options === null) {
-    throw new ConfigurationError('options', 'must be an object with at least `table`');
-  }
-  const defined = Object.fromEntries(Object.entries(options).filter(([, value]) => value !== undefined));
-  const merged = { ...preTokenGenerationDefaults, ...defined } as typeof preTokenGenerationDefaults & PreTokenGenerationOptions;
-  if (typeof merged.mapAttributes !== 'function') throw new ConfigurationError('mapAttributes', 'must be a function');
-  if (!Array.isArray(merged.skipTriggerSources)) {
-    throw new ConfigurationError('skipTriggerSources', 'must be an array of trigger source names');
-  }
-  validateClaims(merged.claims, 'claims');
-  validateClaims(merged.accessTokenClaims, 'accessTokenClaims');
+  checkOptionsObject(options, ' with at least `table`');
+  const mapAttributes = checkMapper(options.mapAttributes);
+  const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
+  validateClaims(options.claims, 'claims');
+  validateClaims(options.accessTokenClaims, 'accessTokenClaims');
   return {
-    ...merged,
-    ...validateDeadlineOptions(options),
+    mapAttributes,
+    skipTriggerSources,
+    claims: options.claims,
+    accessTokenClaims: options.accessTokenClaims,
+    failOpen: options.failOpen ?? true,
+    logPersonalData: options.logPersonalData ?? false,
+    deadline: validateDeadlineOptions(options),
     table: resolveTable(options.table),
-    skipTriggerSources: new Set(merged.skipTriggerSources),
     logger: resolveLogger(options.logger),
   };
 }
@@ -117,26 +109,26 @@ export function createPreTokenGenerationHandler<TEvent extends PreTokenGeneratio
     const startedAt = Date.now();
     const log = invocationLog(config.logger, LOG_MESSAGE, config.logPersonalData, startedAt);
 
-    let user: ConfirmedUser | undefined;
+    let user: TriggerUser | undefined;
     try {
       if (typeof event === 'object' && event !== null && config.skipTriggerSources.has(event.triggerSource)) {
-        log.write('info', idsOfUnknownEvent(event), { outcome: 'skipped' });
+        log.write('info', idsOfUnknownEvent(event), { outcome: SignInOutcome.Skipped });
         return event;
       }
-      user = readConfirmedUser(event, 'TokenGeneration_');
+      user = readTriggerUser(event, 'TokenGeneration_');
       const now = new Date(startedAt).toISOString();
       const fields = buildProfileItem(user, config.mapAttributes, { ...user, now }, table.partitionKey);
       fields[LAST_LOGIN] = now;
-      const deadline = startDeadline(context, config);
+      const deadline = startDeadline(context, config.deadline);
       const profile = await deadline.run('syncProfile', (signal) =>
         updateProfileFields(table, user!.sub, { fields, now, mode: 'upsert' }, signal, 'syncProfile'),
       );
       const claimCount = addClaims(event, profile ?? fields, config);
-      const outcome = profile?.createdAt === now ? 'created' : 'updated';
+      const outcome = profile?.createdAt === now ? SignInOutcome.Created : SignInOutcome.Updated;
       log.write('info', user, { outcome, claims: claimCount });
       return event;
     } catch (error) {
-      log.write('error', user ?? idsOfUnknownEvent(event), { outcome: 'failed', error: log.describeError(error) });
+      log.write('error', user ?? idsOfUnknownEvent(event), { outcome: SignInOutcome.Failed, error: log.describeError(error) });
       if (config.failOpen && !isInvalidEventError(error)) return event;
       throw error;
     }

@@ -64,8 +64,8 @@ export type AnyTriggerHandler<TEvent = PostConfirmationTriggerEvent> = (
   callback: (error?: unknown, result?: TEvent) => void,
 ) => Promise<TEvent | void> | TEvent | void;
 
-/** The validated facts of a PostConfirmation event. @internal */
-export interface ConfirmedUser {
+/** The validated facts of a trigger event about its user. @internal */
+export interface TriggerUser {
   readonly sub: string;
   readonly userName: string;
   readonly userPoolId: string;

@@ -5,7 +5,8 @@
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
 import { progressLine, reportTable } from './reconcileOutput.js';
-import type { ReconcileOptions, ReconcileReport } from '../reconcile.js';
+import type { ReconcileOptions } from '../reconcile/options.js';
+import type { ReconcileReport } from '../reconcile/report.js';
 
 export const reconcileUsage = `Usage: cognito-profile-sync reconcile --user-pool-id ID --table NAME [options]
 

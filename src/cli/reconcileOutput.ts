@@ -1,4 +1,4 @@
-import type { ReconcileReport } from '../reconcile.js';
+import type { ReconcileReport } from '../reconcile/report.js';
 
 const BAR_WIDTH = 24;
 

@@ -15,14 +15,15 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { createAdminChangeHandler, type CognitoApiCallEvent } from '../adminChanges.js';
 import { combineMappers, defaultProfile } from '../mapping.js';
-import { reconcile, type ReconcileReport } from '../reconcile.js';
+import type { ReconcileReport } from '../reconcile/report.js';
+import { reconcile } from '../reconcile/run.js';
 import { createPostConfirmationHandler } from '../postConfirmation.js';
 import { createPreTokenGenerationHandler } from '../preTokenGeneration.js';
 import { buildLambdaContext } from '../testing/context.js';
 import { buildCognitoApiCallEvent } from '../testing/events.js';
 import { startLocalStack, type LocalStack } from '../local/index.js';
 import type { AttributeMapper, Logger, Profile } from '../types.js';
-import { sesWelcomeEmail } from '../welcome.js';
+import { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';
 
 /** The password every demo user signs up with. */
 export const DEMO_PASSWORD = 'Demo-Passw0rd!';

@@ -1,5 +1,5 @@
 import { InvalidEventError } from './errors.js';
-import type { ConfirmedUser, UserAttributes } from './types.js';
+import type { TriggerUser, UserAttributes } from './types.js';
 
 const isRecord = (value: unknown): value is Record<string, unknown> =>
   typeof value === 'object' && value !== null && !Array.isArray(value);
@@ -23,7 +23,7 @@ function describe(value: unknown): string {
  *
  * @internal
  */
-export function readConfirmedUser(event: unknown, sourcePrefix = 'PostConfirmation_'): ConfirmedUser {
+export function readTriggerUser(event: unknown, sourcePrefix = 'PostConfirmation_'): TriggerUser {
   if (!isRecord(event)) throw new InvalidEventError('event', `must be an object, got ${describe(event)}`);
   const triggerSource = requireString(event.triggerSource, 'triggerSource');
   if (!triggerSource.startsWith(sourcePrefix)) {

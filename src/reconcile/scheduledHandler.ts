@@ -1,9 +1,12 @@
 import type { Context } from 'aws-lambda';
-import { ConfigurationError, errorName, isReconcileError } from './errors.js';
-import { resolveLogger, safeLog } from './log.js';
-import { getControlItem, putControlItem } from './profileStore.js';
-import { prepareReconcile, runReconcile, type ReconcileReport, type ReconcileSettings } from './reconcile.js';
-import type { Logger } from './types.js';
+import { ConfigurationError, errorName, isReconcileError } from '../errors.js';
+import { resolveLogger, safeLog } from '../log.js';
+import { checkOptionsObject } from '../options.js';
+import { getControlItem, putControlItem } from '../store/controlItem.js';
+import type { Logger } from '../types.js';
+import { prepareReconcile, type ReconcileSettings } from './options.js';
+import type { ReconcileReport } from './report.js';
+import { runReconcile } from './run.js';
 
 /** Options of {@link createReconcileHandler}. */
 export type ReconcileHandlerOptions = ReconcileSettings & {
@@ -45,7 +48,7 @@ const LOG_MESSAGE = 'cognito-profile-sync Reconcile';
 export function createReconcileHandler(
   options: ReconcileHandlerOptions,
 ): (event: unknown, context?: Context) => Promise<ReconcileReport> {
-  if (typeof options !== 'object' || options === null) throw new ConfigurationError('options', 'must be an object');
+  checkOptionsObject(options);
   const reserveMs = options.reserveMs ?? 60_000;
   if (typeof reserveMs !== 'number' || !Number.isFinite(reserveMs) || reserveMs < 0) {
     throw new ConfigurationError('reserveMs', 'must be a non-negative number of milliseconds');

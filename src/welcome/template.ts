@@ -1,4 +1,4 @@
-import type { Profile } from './types.js';
+import type { Profile } from '../types.js';
 
 const PLACEHOLDER = /\{\{\s*([A-Za-z0-9_:.-]+)\s*(?:\|([^}]*))?\}\}/g;
 

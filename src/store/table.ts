@@ -1,6 +1,6 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { WelcomeAttribute } from './constants.js';
-import { ConfigurationError } from './errors.js';
+import { WelcomeAttribute } from '../constants.js';
+import { ConfigurationError } from '../errors.js';
 
 interface TableFields {
   /** The table's name or ARN. */

@@ -1,8 +1,8 @@
 import type { SESClient, SESClientConfig, SendEmailCommandInput } from '@aws-sdk/client-ses';
-import { ConfigurationError, WelcomeError } from './errors.js';
+import { ConfigurationError, WelcomeError } from '../errors.js';
 import { escapeHtml, renderTemplate, type Template } from './template.js';
-import type { Profile } from './types.js';
-import type { WelcomeContext, WelcomeSender } from './welcomeOnce.js';
+import type { Profile } from '../types.js';
+import type { WelcomeContext, WelcomeSender } from './once.js';
 
 interface SesWelcomeEmailFields {
   /** The verified sender, `ops@example.com` or `Example <ops@example.com>`. */

@@ -1,26 +1,15 @@
-import {
-  BatchGetItemCommand,
-  DeleteItemCommand,
-  GetItemCommand,
-  PutItemCommand,
-  ScanCommand,
-  UpdateItemCommand,
-  type AttributeValue,
-  type BatchGetItemCommandOutput,
-  type GetItemCommandOutput,
-  type ScanCommandOutput,
-  type UpdateItemCommandOutput,
-} from '@aws-sdk/client-dynamodb';
+import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { WelcomeAttribute } from './constants.js';
-import { type BackoffOptions, pause, withBackoff } from './backoff.js';
-import { ProfileReadError, ProfileWriteError } from './errors.js';
+import { WelcomeAttribute } from '../constants.js';
+import type { Profile } from '../types.js';
+import { keyOf, marshallOptions, send, unlessConditionFails } from './send.js';
 import type { ResolvedTable } from './table.js';
-import type { Profile } from './types.js';
 
 /*
- * Every DynamoDB expression of the library lives in this file. Each attribute goes through
- * ExpressionAttributeNames, so no profile field or key name can collide with a reserved word.
+ * The writes of the triggers, the admin-change handler and reconcile: every DynamoDB
+ * condition the library's guarantees rest on is written here (reads in profileReads.ts,
+ * bookkeeping in controlItem.ts). Each attribute goes through ExpressionAttributeNames, so
+ * no profile field or key name can collide with a reserved word.
  */
 
 /** A welcome claim: who holds it and until when. @internal */
@@ -28,40 +17,6 @@ export interface WelcomeClaim {
   readonly id: string;
   /** Epoch milliseconds. */
   readonly expiresAt: number;
-}
-
-const marshallOptions = { removeUndefinedValues: true } as const;
-
-/**
- * Matched by name as well as class: a client from another copy of the SDK throws its own
- * class of the same name.
- */
-function isConditionalCheckFailed(error: unknown): boolean {
-  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
-}
-
-async function sendCommand(
-  table: ResolvedTable,
-  operation: string,
-  command: PutItemCommand | UpdateItemCommand | DeleteItemCommand,
-  signal: AbortSignal,
-): Promise<{ status: 'ok'; output: { Attributes?: UpdateItemCommandOutput['Attributes'] } } | { status: 'condition-failed' }> {
-  try {
-    const output = await table.client().send(command as UpdateItemCommand, { abortSignal: signal });
-    return { status: 'ok', output: output ?? {} };
-  } catch (error) {
-    if (isConditionalCheckFailed(error)) return { status: 'condition-failed' };
-    throw new ProfileWriteError(operation, table.name, error);
-  }
-}
-
-async function send(
-  table: ResolvedTable,
-  operation: string,
-  command: PutItemCommand | UpdateItemCommand,
-  signal: AbortSignal,
-): Promise<'ok' | 'condition-failed'> {
-  return (await sendCommand(table, operation, command, signal)).status;
 }
 
 /**
@@ -86,11 +41,8 @@ export async function createProfile(
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': table.partitionKey },
   });
-  return (await send(table, 'createProfile', command, signal)) === 'ok' ? 'created' : 'exists';
-}
-
-function keyOf(table: ResolvedTable, sub: string) {
-  return marshall({ [table.partitionKey]: sub });
+  const created = await unlessConditionFails(send(table, 'createProfile', (client, options) => client.send(command, options), signal));
+  return created ? 'created' : 'exists';
 }
 
 /**
@@ -123,7 +75,8 @@ export async function claimWelcome(
     },
     ExpressionAttributeValues: marshall({ ':claimId': claim.id, ':expiresAt': claim.expiresAt, ':now': now }),
   });
-  return (await send(table, 'claimWelcome', command, signal)) === 'ok';
+  const claimed = await unlessConditionFails(send(table, 'claimWelcome', (client, options) => client.send(command, options), signal));
+  return claimed !== undefined;
 }
 
 /**
@@ -151,7 +104,7 @@ export async function markWelcomeSent(
     },
     ExpressionAttributeValues: marshall({ ':sentAt': sentAt }),
   });
-  await send(table, 'markWelcomeSent', command, signal);
+  await unlessConditionFails(send(table, 'markWelcomeSent', (client, options) => client.send(command, options), signal));
 }
 
 /**
@@ -179,7 +132,7 @@ export async function releaseWelcomeClaim(
     },
     ExpressionAttributeValues: marshall({ ':claimId': claimId, ':released': 0 }),
   });
-  await send(table, 'releaseWelcomeClaim', command, signal);
+  await unlessConditionFails(send(table, 'releaseWelcomeClaim', (client, options) => client.send(command, options), signal));
 }
 
 /** How {@link updateProfileFields} may write. @internal */
@@ -256,9 +209,9 @@ export async function updateProfileFields(
     ExpressionAttributeValues: marshall(values, marshallOptions),
     ReturnValues: 'ALL_NEW',
   });
-  const result = await sendCommand(table, operation, command, signal);
-  if (result.status === 'condition-failed') return undefined;
-  return result.output.Attributes ? unmarshall(result.output.Attributes) : {};
+  const output = await unlessConditionFails(send(table, operation, (client, options) => client.send(command, options), signal));
+  if (output === undefined) return undefined;
+  return output.Attributes ? unmarshall(output.Attributes) : {};
 }
 
 /**
@@ -269,131 +222,7 @@ export async function updateProfileFields(
  */
 export async function deleteProfile(table: ResolvedTable, sub: string, signal: AbortSignal): Promise<void> {
   const command = new DeleteItemCommand({ TableName: table.name, Key: keyOf(table, sub) });
-  await sendCommand(table, 'deleteProfile', command, signal);
-}
-
-/**
- * Sends a read, retrying throttling with `backoff` when given; any failure that remains is a
- * `ProfileReadError` naming the step.
- */
-async function read<T>(
-  table: ResolvedTable,
-  operation: string,
-  command: BatchGetItemCommand | ScanCommand | GetItemCommand,
-  signal: AbortSignal,
-  backoff?: Required<BackoffOptions>,
-): Promise<T> {
-  const send = (s: AbortSignal) => table.client().send(command as GetItemCommand, { abortSignal: s }) as Promise<T>;
-  try {
-    return await (backoff ? withBackoff(send, backoff, signal) : send(signal));
-  } catch (error) {
-    throw new ProfileReadError(operation, table.name, error);
-  }
+  await send(table, 'deleteProfile', (client, options) => client.send(command, options), signal);
 }
 
 /** BatchGetItem takes at most this many keys. */
-const BATCH_GET_LIMIT = 100;
-
-/**
- * Reads the rows of these users with strongly consistent `BatchGetItem`s, so a row the
- * trigger has just written is seen. Throttled calls, and keys DynamoDB leaves unprocessed,
- * are tried again with backoff, up to `backoff.attempts` times. Whole items are read: a
- * projection would not lower the cost.
- *
- * @returns the rows found, by `sub`.
- * @internal
- */
-export async function getProfiles(
-  table: ResolvedTable,
-  subs: readonly string[],
-  signal: AbortSignal,
-  backoff: Required<BackoffOptions>,
-): Promise<Map<string, Profile>> {
-  const rows = new Map<string, Profile>();
-  for (let start = 0; start < subs.length; start += BATCH_GET_LIMIT) {
-    let keys = subs.slice(start, start + BATCH_GET_LIMIT).map((sub) => keyOf(table, sub));
-    for (let attempt = 1; keys.length > 0; attempt += 1) {
-      if (attempt > backoff.attempts) {
-        throw new ProfileReadError('batchGetProfiles', table.name, new Error(`${keys.length} keys still unprocessed`));
-      }
-      if (attempt > 1) await pause(attempt - 1, backoff, signal);
-      const command = new BatchGetItemCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } });
-      const output = await read<BatchGetItemCommandOutput>(table, 'batchGetProfiles', command, signal, backoff);
-      for (const item of output.Responses?.[table.name] ?? []) {
-        const row = unmarshall(item);
-        rows.set(String(row[table.partitionKey]), row);
-      }
-      keys = output.UnprocessedKeys?.[table.name]?.Keys ?? [];
-    }
-  }
-  return rows;
-}
-
-/** What the orphan check reads of a row. @internal */
-export interface RowKey {
-  readonly sub: string;
-  /** Already marked with `deletedAt`. */
-  readonly deleted: boolean;
-  readonly createdAt: string | undefined;
-}
-
-/**
- * Pages through the table reading the key, `deletedAt` and `createdAt`, for the orphan
- * check. A projection does not lower a scan's cost: it reads (and bills) every whole item.
- *
- * @internal
- */
-export async function* scanProfileKeys(
-  table: ResolvedTable,
-  signal: AbortSignal,
-  backoff: Required<BackoffOptions>,
-): AsyncGenerator<RowKey[]> {
-  let startKey: Record<string, AttributeValue> | undefined;
-  do {
-    const command = new ScanCommand({
-      TableName: table.name,
-      ProjectionExpression: '#pk, #deletedAt, #createdAt',
-      ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt', '#createdAt': 'createdAt' },
-      ...(startKey && { ExclusiveStartKey: startKey }),
-    });
-    const output = await read<ScanCommandOutput>(table, 'scanProfileKeys', command, signal, backoff);
-    yield (output.Items ?? []).map((item) => {
-      const row = unmarshall(item);
-      return {
-        sub: String(row[table.partitionKey]),
-        deleted: row.deletedAt !== undefined,
-        createdAt: typeof row.createdAt === 'string' ? row.createdAt : undefined,
-      };
-    });
-    startKey = output.LastEvaluatedKey;
-  } while (startKey !== undefined);
-}
-
-/**
- * Reads a bookkeeping item of the library that lives in the profile table under a key no
- * `sub` can take (it starts with `#`), such as the scheduled reconcile's cursor.
- *
- * @internal
- */
-export async function getControlItem(table: ResolvedTable, key: string, signal: AbortSignal): Promise<Profile | undefined> {
-  const command = new GetItemCommand({ TableName: table.name, Key: keyOf(table, key), ConsistentRead: true });
-  const output = await read<GetItemCommandOutput>(table, 'getControlItem', command, signal);
-  return output.Item ? unmarshall(output.Item) : undefined;
-}
-
-/** Writes (or, given `undefined`, deletes) a bookkeeping item of the library. @internal */
-export async function putControlItem(
-  table: ResolvedTable,
-  key: string,
-  fields: Profile | undefined,
-  signal: AbortSignal,
-): Promise<void> {
-  const command =
-    fields === undefined
-      ? new DeleteItemCommand({ TableName: table.name, Key: keyOf(table, key) })
-      : new PutItemCommand({
-          TableName: table.name,
-          Item: marshall({ ...fields, [table.partitionKey]: key }, marshallOptions),
-        });
-  await sendCommand(table, fields === undefined ? 'deleteControlItem' : 'putControlItem', command, signal);
-}

@@ -10,7 +10,7 @@
  *
  * @internal
  */
-export class SubSet {
+export class SeenSubs {
   #words: Uint32Array;
   #used: Uint8Array;
   #size = 0;

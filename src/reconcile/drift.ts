@@ -1,11 +1,9 @@
-import type { PostConfirmationTriggerEvent } from 'aws-lambda';
-import type { CognitoUser } from './cognitoUsers.js';
-import { PostConfirmationSource, WelcomeAttribute } from './constants.js';
-import type { Profile } from './types.js';
+import { WelcomeAttribute } from '../constants.js';
+import type { Profile } from '../types.js';
 
 /*
- * What reconcile does for one user, as pure functions of the mapped profile and the row,
- * so each decision can be tested without a table.
+ * Which of a row's fields drifted from what Cognito says, as a pure function of the mapped
+ * profile and the row, so the decision can be tested without a table.
  */
 
 /** Fields whose stored value is the library's business, never drift. */
@@ -47,38 +45,4 @@ function sameValue(a: unknown, b: unknown): boolean {
 
 function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value) && !(value instanceof Set) && !ArrayBuffer.isView(value);
-}
-
-/**
- * A welcome is due when a delivery claimed it and the claim ran out without a sent marker:
- * the trigger's send failed or never finished, and Cognito will not deliver again. A row
- * with no claim at all was backfilled for a user who signed up before the library (or with
- * no welcome configured) and is not due.
- *
- * @internal
- */
-export function welcomeDue(row: Profile, nowMs: number): boolean {
-  const expiresAt = row[WelcomeAttribute.ClaimExpiresAt];
-  return row[WelcomeAttribute.SentAt] === undefined && typeof expiresAt === 'number' && expiresAt < nowMs;
-}
-
-/**
- * The confirmation a welcome step is given when reconcile sends a pending welcome: what
- * Cognito would have delivered, from the user's current attributes, so that a trigger
- * handler made the welcome step with `asWelcome` runs there as in the trigger.
- * `callerContext.clientId` is empty: no app client is involved.
- *
- * @internal
- */
-export function confirmationFor(user: CognitoUser, userPoolId: string): PostConfirmationTriggerEvent {
-  return {
-    version: '1',
-    region: userPoolId.split('_')[0] ?? '',
-    userPoolId,
-    triggerSource: PostConfirmationSource.ConfirmSignUp,
-    userName: user.username,
-    callerContext: { awsSdkVersion: 'cognito-profile-sync-reconcile', clientId: '' },
-    request: { userAttributes: { ...user.attributes } },
-    response: {},
-  };
 }

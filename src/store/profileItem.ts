@@ -1,16 +1,9 @@
-import type { CognitoUser } from './cognitoUsers.js';
-import { MAX_ITEM_BYTES, WelcomeAttribute } from './constants.js';
-import { InvalidProfileError } from './errors.js';
-import type { AttributeMapper, ConfirmedUser, MappingContext, Profile } from './types.js';
+import type { CognitoUser } from '../cognitoUsers.js';
+import { MAX_ITEM_BYTES, WelcomeAttribute } from '../constants.js';
+import { InvalidProfileError } from '../errors.js';
+import type { AttributeMapper, MappingContext, Profile, TriggerUser } from '../types.js';
 
 const RESERVED_FIELDS: ReadonlySet<string> = new Set(Object.values(WelcomeAttribute));
-const utf8 = new TextEncoder();
-
-/** Attributes the library owns on the row; a mapper's values for them are replaced. @internal */
-export interface ForcedFields {
-  readonly partitionKey: string;
-  readonly createdAt: string;
-}
 
 /**
  * Maps the user's attributes to a profile row, then forces what a mapper may not change:
@@ -22,7 +15,7 @@ export interface ForcedFields {
  * @internal
  */
 export function buildProfileItem(
-  user: ConfirmedUser,
+  user: TriggerUser,
   mapper: AttributeMapper,
   context: MappingContext,
   partitionKey: string,
@@ -55,14 +48,14 @@ export function buildProfileItem(
  *
  * @internal
  */
-export function buildProfileItemOf(
+export function buildProfileItemForCognitoUser(
   user: CognitoUser,
   sub: string,
   facts: { userPoolId: string; triggerSource: string; now: string },
   mapper: AttributeMapper,
   partitionKey: string,
 ): Profile {
-  const confirmed: ConfirmedUser = {
+  const confirmed: TriggerUser = {
     sub,
     userName: user.username,
     userPoolId: facts.userPoolId,
@@ -121,7 +114,7 @@ function checkStorable(value: unknown, path: string): void {
  * their 21-byte maximum, 3 bytes plus 1 per element for lists and maps.
  */
 function sizeOf(value: unknown): number {
-  if (typeof value === 'string') return utf8.encode(value).length;
+  if (typeof value === 'string') return Buffer.byteLength(value, 'utf8');
   if (typeof value === 'number') return 21;
   if (typeof value === 'boolean' || value === null || value === undefined) return 1;
   if (value instanceof Uint8Array) return value.byteLength;
@@ -132,7 +125,7 @@ function sizeOf(value: unknown): number {
   }
   let total = 3;
   for (const [key, nested] of Object.entries(value as Record<string, unknown>)) {
-    total += 1 + utf8.encode(key).length + sizeOf(nested);
+    total += 1 + Buffer.byteLength(key, 'utf8') + sizeOf(nested);
   }
   return total;
 }

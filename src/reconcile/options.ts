@@ -1,0 +1,143 @@
+import { backoffDefaults, type BackoffOptions } from '../backoff.js';
+import { checkUserPoolId, cognitoUsers, type CognitoClientOption } from '../cognitoUsers.js';
+import { ConfigurationError } from '../errors.js';
+import {
+  checkChoice,
+  checkMapper,
+  checkOptionsObject,
+  checkWelcomeLease,
+  checkWelcomeSender,
+  definedOnly,
+  type ProfileTableOptions,
+} from '../options.js';
+import { resolveTable } from '../store/table.js';
+import { welcomeOnce, type WelcomeSender } from '../welcome/once.js';
+import type { ReconcileReport } from './report.js';
+
+/** What a reconcile does, shared by {@link reconcile} and the scheduled handler. */
+export type ReconcileSettings = Omit<ProfileTableOptions, 'logger' | 'logPersonalData'> &
+  Partial<CognitoClientOption> & {
+  /** The pool whose users the table should hold. */
+  userPoolId: string;
+  /**
+   * The handlers' welcome step. Welcomes left pending (a trigger claimed the welcome, and the
+   * claim ran out with no sent marker) are sent through the same once-only claim.
+   * @default undefined (pending welcomes are counted in a dry run only)
+   */
+  onWelcome?: WelcomeSender;
+  /**
+   * Users created in the pool after this time whose row reconcile creates also get the
+   * welcome: they confirmed while the trigger could not write. Rows backfilled for users
+   * created before it never do, so turning the library on mails nobody out of the blue.
+   * @default undefined (no welcome for backfilled rows)
+   */
+  welcomeUsersCreatedAfter?: Date;
+  /** @default 60000 */
+  welcomeLeaseMs?: number;
+  /**
+   * Report what would change and write nothing (no welcome either).
+   * @default false
+   */
+  dryRun?: boolean;
+  /**
+   * Users of a page worked on at once.
+   * @default 10
+   */
+  concurrency?: number;
+  /**
+   * What to do with rows whose user is no longer in the pool: report them, set `deletedAt`,
+   * or delete them. Checked only by a run that covers the whole pool (no `cursor`, not
+   * stopped early), and each one is confirmed with a look-up by `sub` first.
+   * @default 'report'
+   */
+  orphans?: 'report' | 'mark' | 'delete';
+  /**
+   * Users with these statuses get no row (and keep any they have).
+   * @default ['UNCONFIRMED']: they have not confirmed, so no trigger would have run yet
+   */
+  skipStatuses?: readonly string[];
+  /** Retries of throttled Cognito and DynamoDB calls. */
+  backoff?: BackoffOptions;
+  /**
+   * How many ids each list of the report keeps.
+   * @default 100
+   */
+  maxIds?: number;
+};
+
+/** Where one run starts and when it stops. */
+export interface ReconcileRunOptions {
+  /** Continue a run that stopped: the `cursor` of its report. */
+  cursor?: string;
+  /**
+   * Stop at the first page boundary after this many milliseconds, with a `cursor` to go on.
+   * @default undefined (run to the end)
+   */
+  stopAfterMs?: number;
+  /** Called after each page with the report so far. */
+  onProgress?: (report: ReconcileReport) => void;
+  /**
+   * Stops the run: DynamoDB and Cognito calls in flight are aborted (a welcome send already
+   * under way runs on, within its lease) and the run resolves with `interrupted: true` and,
+   * unless the pages were all done, the `cursor` of the unfinished page (safe to redo).
+   */
+  signal?: AbortSignal;
+}
+
+/** Options of {@link reconcile}. */
+export type ReconcileOptions = ReconcileSettings & ReconcileRunOptions;
+
+/** Checks the options once and builds the clients. @internal */
+export function prepareReconcile(options: ReconcileSettings) {
+  checkOptionsObject(options);
+  const userPoolId = checkUserPoolId(options.userPoolId);
+  const mapAttributes = checkMapper(options.mapAttributes);
+  const onWelcome = checkWelcomeSender(options.onWelcome);
+  const concurrency = options.concurrency ?? 10;
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
+    throw new ConfigurationError('concurrency', 'must be a whole number from 1 to 100');
+  }
+  const orphans = checkChoice(options.orphans, 'orphans', ['report', 'mark', 'delete'], 'report');
+  const after = options.welcomeUsersCreatedAfter;
+  if (after !== undefined && !(after instanceof Date && !Number.isNaN(after.getTime()))) {
+    throw new ConfigurationError('welcomeUsersCreatedAfter', 'must be a valid Date');
+  }
+  const welcomeLeaseMs = checkWelcomeLease(options.welcomeLeaseMs);
+  const maxIds = options.maxIds ?? 100;
+  if (!Number.isInteger(maxIds) || maxIds < 0) throw new ConfigurationError('maxIds', 'must be a whole number, 0 or more');
+  const backoff = { ...backoffDefaults, ...definedOnly(options.backoff ?? {}) };
+  if (!Number.isInteger(backoff.attempts) || backoff.attempts < 1 || !(backoff.baseMs >= 0) || !(backoff.maxMs >= backoff.baseMs)) {
+    throw new ConfigurationError('backoff', 'needs attempts >= 1 and 0 <= baseMs <= maxMs');
+  }
+  const table = resolveTable(options.table);
+  return {
+    userPoolId,
+    table,
+    users: cognitoUsers(options),
+    mapAttributes,
+    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs: welcomeLeaseMs }),
+    welcomeAfter: after?.getTime(),
+    welcomeLeaseMs,
+    dryRun: options.dryRun ?? false,
+    concurrency,
+    orphans,
+    skipStatuses: new Set(options.skipStatuses ?? ['UNCONFIRMED']),
+    maxIds,
+    backoff,
+  };
+}
+
+/** @internal */
+export type ReconcileConfig = ReturnType<typeof prepareReconcile>;
+
+/** @internal */
+export function checkRunOptions(options: ReconcileRunOptions): void {
+  if (options.cursor !== undefined && (typeof options.cursor !== 'string' || options.cursor === '')) {
+    throw new ConfigurationError('cursor', "must be the non-empty `cursor` of an earlier run's report");
+  }
+  const stop = options.stopAfterMs;
+  if (stop !== undefined && (typeof stop !== 'number' || !Number.isFinite(stop) || stop < 0)) {
+    throw new ConfigurationError('stopAfterMs', 'must be a non-negative number of milliseconds');
+  }
+}
+

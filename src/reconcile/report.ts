@@ -1,0 +1,83 @@
+/*
+ * What a reconcile run reports. Kept apart from the run so that the error family can name
+ * the report without importing the machinery that fills it.
+ */
+
+/** One user reconcile could not handle, by `sub` (no name or address). */
+export interface ReconcileFailure {
+  /** Missing when Cognito listed a user without one. */
+  readonly sub?: string;
+  /** The error's name, such as `ProfileWriteError`. */
+  readonly error: string;
+}
+
+/** What a reconcile run did (or, in a dry run, would do). */
+export interface ReconcileReport {
+  readonly dryRun: boolean;
+  /** The whole pool was covered; when not, `cursor` continues the run. */
+  complete: boolean;
+  cursor?: string;
+  /** The `signal` stopped the run (its pages, or the orphan check after them). */
+  interrupted: boolean;
+  /** Users of the pages worked through. */
+  scanned: number;
+  /** Rows created for users that had none. */
+  created: number;
+  /** Rows whose Cognito-owned fields were repaired. */
+  updated: number;
+  /** Rows already in step (or written by a trigger while the run looked). */
+  unchanged: number;
+  /** Users passed over for their status (see `skipStatuses`). */
+  skipped: number;
+  /** Rows whose user is gone. */
+  orphans: number;
+  /** Whether this run checked for orphans (only a run over the whole pool does). */
+  orphansChecked: boolean;
+  /** Orphan rows marked with `deletedAt`, or deleted, by the `orphans` option. */
+  orphansResolved: number;
+  /** Pending welcomes: sent now, failed again, or (dry run, or no `onWelcome`) found. */
+  welcomes: { sent: number; failed: number; pending: number };
+  /** Users that failed; the run went on. */
+  errors: number;
+  /** The `sub`s involved, each list capped at `maxIds`. */
+  ids: {
+    created: string[];
+    updated: string[];
+    orphans: string[];
+    errors: ReconcileFailure[];
+  };
+  durationMs: number;
+}
+
+/** @internal */
+export function emptyReport(dryRun: boolean): ReconcileReport {
+  return {
+    dryRun,
+    complete: false,
+    interrupted: false,
+    scanned: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    skipped: 0,
+    orphans: 0,
+    orphansChecked: false,
+    orphansResolved: 0,
+    welcomes: { sent: 0, failed: 0, pending: 0 },
+    errors: 0,
+    ids: { created: [], updated: [], orphans: [], errors: [] },
+    durationMs: 0,
+  };
+}
+
+/** Counts one user under `what` and keeps its `sub`, up to `maxIds`. @internal */
+export function countUser(report: ReconcileReport, what: 'created' | 'updated' | 'orphans', sub: string, maxIds: number): void {
+  report[what] += 1;
+  if (report.ids[what].length < maxIds) report.ids[what].push(sub);
+}
+
+/** Counts one user that failed, by `sub` and error name. @internal */
+export function recordFailure(report: ReconcileReport, maxIds: number, sub: string | undefined, error: string): void {
+  report.errors += 1;
+  if (report.ids.errors.length < maxIds) report.ids.errors.push({ ...(sub !== undefined && { sub }), error });
+}

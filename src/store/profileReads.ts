@@ -1,0 +1,86 @@
+import { BatchGetItemCommand, ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { type BackoffOptions, pause } from '../backoff.js';
+import { ProfileReadError } from '../errors.js';
+import type { Profile } from '../types.js';
+import { keyOf, send } from './send.js';
+import type { ResolvedTable } from './table.js';
+
+/* Reconcile's reads of the profile table: consistent batch reads of a page, and the key scan. */
+
+const BATCH_GET_LIMIT = 100;
+
+/**
+ * Reads the rows of these users with strongly consistent `BatchGetItem`s, so a row the
+ * trigger has just written is seen. Throttled calls, and keys DynamoDB leaves unprocessed,
+ * are tried again with backoff, up to `backoff.attempts` times. Whole items are read: a
+ * projection would not lower the cost.
+ *
+ * @returns the rows found, by `sub`.
+ * @internal
+ */
+export async function getProfiles(
+  table: ResolvedTable,
+  subs: readonly string[],
+  signal: AbortSignal,
+  backoff: Required<BackoffOptions>,
+): Promise<Map<string, Profile>> {
+  const rows = new Map<string, Profile>();
+  for (let start = 0; start < subs.length; start += BATCH_GET_LIMIT) {
+    let keys = subs.slice(start, start + BATCH_GET_LIMIT).map((sub) => keyOf(table, sub));
+    for (let attempt = 1; keys.length > 0; attempt += 1) {
+      if (attempt > backoff.attempts) {
+        throw new ProfileReadError('batchGetProfiles', table.name, new Error(`${keys.length} keys still unprocessed`));
+      }
+      if (attempt > 1) await pause(attempt - 1, backoff, signal);
+      const command = new BatchGetItemCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } });
+      const output = await send(table, 'batchGetProfiles', (client, options) => client.send(command, options), signal, backoff);
+      for (const item of output.Responses?.[table.name] ?? []) {
+        const row = unmarshall(item);
+        rows.set(String(row[table.partitionKey]), row);
+      }
+      keys = output.UnprocessedKeys?.[table.name]?.Keys ?? [];
+    }
+  }
+  return rows;
+}
+
+/** What the orphan check reads of a row. @internal */
+export interface RowKey {
+  readonly sub: string;
+  /** Already marked with `deletedAt`. */
+  readonly deleted: boolean;
+  readonly createdAt: string | undefined;
+}
+
+/**
+ * Pages through the table reading the key, `deletedAt` and `createdAt`, for the orphan
+ * check. A projection does not lower a scan's cost: it reads (and bills) every whole item.
+ *
+ * @internal
+ */
+export async function* scanProfileKeys(
+  table: ResolvedTable,
+  signal: AbortSignal,
+  backoff: Required<BackoffOptions>,
+): AsyncGenerator<RowKey[]> {
+  let startKey: Record<string, AttributeValue> | undefined;
+  do {
+    const command = new ScanCommand({
+      TableName: table.name,
+      ProjectionExpression: '#pk, #deletedAt, #createdAt',
+      ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt', '#createdAt': 'createdAt' },
+      ...(startKey && { ExclusiveStartKey: startKey }),
+    });
+    const output = await send(table, 'scanProfileKeys', (client, options) => client.send(command, options), signal, backoff);
+    yield (output.Items ?? []).map((item) => {
+      const row = unmarshall(item);
+      return {
+        sub: String(row[table.partitionKey]),
+        deleted: row.deletedAt !== undefined,
+        createdAt: typeof row.createdAt === 'string' ? row.createdAt : undefined,
+      };
+    });
+    startKey = output.LastEvaluatedKey;
+  } while (startKey !== undefined);
+}

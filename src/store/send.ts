@@ -1,0 +1,60 @@
+import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
+import { type BackoffOptions, withBackoff } from '../backoff.js';
+import { ProfileReadError, ProfileWriteError } from '../errors.js';
+import type { ResolvedTable } from './table.js';
+
+/** @internal */
+export const marshallOptions = { removeUndefinedValues: true } as const;
+
+/** One SDK call of a store function, given the client and the abort signal. */
+type Call<T> = (client: DynamoDBClient, options: { abortSignal: AbortSignal }) => Promise<T>;
+
+/** Store steps that only read; every other step writes. */
+const READS: ReadonlySet<string> = new Set(['batchGetProfiles', 'scanProfileKeys', 'getControlItem']);
+
+/**
+ * The store's only way to DynamoDB: runs one call (retrying throttling with `backoff` when
+ * given) and turns any failure into a `ProfileReadError` or `ProfileWriteError` naming the
+ * step. A failed condition is let through as it is, for {@link unlessConditionFails}.
+ */
+export async function send<T>(
+  table: ResolvedTable,
+  operation: string,
+  call: Call<T>,
+  signal: AbortSignal,
+  backoff?: Required<BackoffOptions>,
+): Promise<T> {
+  const once = (abortSignal: AbortSignal) => call(table.client(), { abortSignal });
+  try {
+    return await (backoff ? withBackoff(once, backoff, signal) : once(signal));
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) throw error;
+    throw READS.has(operation)
+      ? new ProfileReadError(operation, table.name, error)
+      : new ProfileWriteError(operation, table.name, error);
+  }
+}
+
+/**
+ * Matched by name as well as class: a client from another copy of the SDK throws its own
+ * class of the same name.
+ */
+function isConditionalCheckFailed(error: unknown): boolean {
+  return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/** The result of a conditional write, or `undefined` when its condition did not hold. */
+export async function unlessConditionFails<T>(sending: Promise<T>): Promise<T | undefined> {
+  try {
+    return await sending;
+  } catch (error) {
+    if (isConditionalCheckFailed(error)) return undefined;
+    throw error;
+  }
+}
+
+/** The key of a user's row. @internal */
+export function keyOf(table: ResolvedTable, sub: string) {
+  return marshall({ [table.partitionKey]: sub });
+}
