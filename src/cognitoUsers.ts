@@ -48,8 +48,11 @@ export const defaultCognitoClientConfig: CognitoIdentityProviderClientConfig = {
 export interface CognitoUsers {
   /** The user whose `sub` this is, or `undefined` when the pool has no such user. */
   findBySub(userPoolId: string, sub: string, signal?: AbortSignal): Promise<CognitoUser | undefined>;
-  /** One page of the pool's users, from `token` (the first page without one). */
-  listPage(userPoolId: string, token: string | undefined, signal?: AbortSignal): Promise<UserPage>;
+  /**
+   * One page of the pool's users, from `token` (the first page without one); with `subPrefix`,
+   * only users whose `sub` starts with it.
+   */
+  listPage(userPoolId: string, token: string | undefined, signal?: AbortSignal, subPrefix?: string): Promise<UserPage>;
 }
 
 /** The most users `ListUsers` returns in one page. */
@@ -130,18 +133,24 @@ export function cognitoUsers(options: Partial<CognitoClientOption>): CognitoUser
       }
     },
 
-    async listPage(userPoolId, token, signal) {
+    async listPage(userPoolId, token, signal, subPrefix) {
+      if (subPrefix !== undefined && !SAFE_SUB.test(subPrefix)) return { users: [], next: undefined };
       const { client, sdk } = await load();
       try {
         const { Users = [], PaginationToken } = await client.send(
           new sdk.ListUsersCommand({
             UserPoolId: userPoolId,
             Limit: LIST_USERS_PAGE_SIZE,
+            ...(subPrefix !== undefined && { Filter: `sub ^= "${subPrefix}"` }),
             ...(token !== undefined && { PaginationToken: token }),
           }),
           { abortSignal: signal },
         );
-        return { users: Users.map(toCognitoUser), next: PaginationToken || undefined };
+        let users = Users.map(toCognitoUser);
+        // An emulator may ignore the filter: keep only the partition's own users, so that
+        // every user is still worked on once.
+        if (subPrefix !== undefined) users = users.filter((user) => user.sub?.startsWith(subPrefix));
+        return { users, next: PaginationToken || undefined };
       } catch (error) {
         throw new CognitoReadError('ListUsers', error);
       }

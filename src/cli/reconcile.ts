@@ -25,6 +25,9 @@ Options:
   --orphans ACTION       rows whose user is gone: report, mark (set deletedAt) or
                          delete (default: report)
   --cursor TOKEN         continue a run that stopped, from its report's cursor
+  --list-users-per-second N
+                         ListUsers calls a second for the run, above 0 and at most
+                         30, Cognito's quota shared by the account (default: 25)
   -h, --help             show this help
 
 Credentials come from the standard AWS chain (environment, profile, SSO, role).
@@ -50,6 +53,7 @@ const options = {
   concurrency: { type: 'string' },
   orphans: { type: 'string' },
   cursor: { type: 'string' },
+  'list-users-per-second': { type: 'string' },
   help: { type: 'boolean', short: 'h' },
 } as const;
 
@@ -78,6 +82,11 @@ function toSettings(values: Parsed): Omit<ReconcileOptions, 'cognitoClient'> {
   if (orphans !== undefined && orphans !== 'report' && orphans !== 'mark' && orphans !== 'delete') {
     throw new UsageError(`--orphans must be report, mark or delete, not "${orphans}"`);
   }
+  const rateText = values['list-users-per-second'];
+  const listUsersPerSecond = rateText === undefined ? undefined : Number(rateText);
+  if (listUsersPerSecond !== undefined && !(listUsersPerSecond > 0 && listUsersPerSecond <= 30)) {
+    throw new UsageError(`--list-users-per-second must be a number above 0 and at most 30, not "${rateText}"`);
+  }
   const region = values.region;
   return {
     userPoolId: poolId,
@@ -91,6 +100,7 @@ function toSettings(values: Parsed): Omit<ReconcileOptions, 'cognitoClient'> {
     ...(concurrency !== undefined && { concurrency }),
     ...(orphans !== undefined && { orphans }),
     ...(values.cursor !== undefined && { cursor: values.cursor }),
+    ...(listUsersPerSecond !== undefined && { listUsersPerSecond }),
   };
 }
 

@@ -10,6 +10,7 @@ import {
   definedOnly,
   type ProfileTableOptions,
 } from '../options.js';
+import { checkListUsersPerSecond, rateLimiter } from '../rateLimit.js';
 import { resolveTable } from '../store/table.js';
 import { welcomeOnce, type WelcomeSender } from '../welcome/once.js';
 import type { ReconcileReport } from './report.js';
@@ -40,7 +41,7 @@ export type ReconcileSettings = Omit<ProfileTableOptions, 'logger' | 'logPersona
    */
   dryRun?: boolean;
   /**
-   * Users of a page worked on at once.
+   * Users worked on at once, across every partition of the run.
    * @default 10
    */
   concurrency?: number;
@@ -56,6 +57,20 @@ export type ReconcileSettings = Omit<ProfileTableOptions, 'logger' | 'logPersona
    * @default ['UNCONFIRMED']: they have not confirmed, so no trigger would have run yet
    */
   skipStatuses?: readonly string[];
+  /**
+   * The most `ListUsers` calls a second, for the whole run: its partitions and its orphan
+   * look-ups share it. Cognito allows 30 a second per account and region, shared with every
+   * other caller (the admin-change handler, your own scripts); the default leaves room.
+   * @default 25
+   */
+  listUsersPerSecond?: number;
+  /**
+   * Read the pool in 16 partitions by the first hex digit of the `sub` (`Filter: sub ^= "0"`
+   * …), several pages in flight at once, so the run reaches `listUsersPerSecond`. `false`
+   * reads it as one stream, one page per round trip.
+   * @default true
+   */
+  partitionBySub?: boolean;
   /** Retries of throttled Cognito and DynamoDB calls. */
   backoff?: BackoffOptions;
   /**
@@ -109,6 +124,9 @@ export function prepareReconcile(options: ReconcileSettings) {
   if (!Number.isInteger(backoff.attempts) || backoff.attempts < 1 || !(backoff.baseMs >= 0) || !(backoff.maxMs >= backoff.baseMs)) {
     throw new ConfigurationError('backoff', 'needs attempts >= 1 and 0 <= baseMs <= maxMs');
   }
+  const listUsersPerSecond = checkListUsersPerSecond(options.listUsersPerSecond);
+  const partitionBySub = options.partitionBySub ?? true;
+  if (typeof partitionBySub !== 'boolean') throw new ConfigurationError('partitionBySub', 'must be true or false');
   const table = resolveTable(options.table);
   return {
     userPoolId,
@@ -124,6 +142,8 @@ export function prepareReconcile(options: ReconcileSettings) {
     skipStatuses: new Set(options.skipStatuses ?? ['UNCONFIRMED']),
     maxIds,
     backoff,
+    partitionBySub,
+    listUsersLimiter: rateLimiter(listUsersPerSecond),
   };
 }
 

@@ -26,7 +26,11 @@ export async function checkOrphans(
       if (signal.aborted) return;
       if (deleted || seen.has(sub) || !isPossibleSub(sub) || (createdAt !== undefined && createdAt >= runStartedAt)) continue;
       try {
-        const user = await withBackoff((s) => config.users.findBySub(config.userPoolId, sub, s), config.backoff, signal);
+        const findUser = async (s: AbortSignal) => {
+          await config.listUsersLimiter.take(s);
+          return config.users.findBySub(config.userPoolId, sub, s);
+        };
+        const user = await withBackoff(findUser, config.backoff, signal);
         if (user !== undefined || signal.aborted) continue;
         countUser(report, 'orphans', sub, config.maxIds);
         if (config.dryRun || config.orphans === 'report') continue;

@@ -4,13 +4,15 @@ import type { CognitoUser } from '../cognitoUsers.js';
 import { errorName, ReconcileError } from '../errors.js';
 import { getProfiles } from '../store/profileReads.js';
 import { checkRunOptions, prepareReconcile, type ReconcileConfig, type ReconcileOptions, type ReconcileRunOptions } from './options.js';
+import { cursorOf, positionsOf } from './cursor.js';
 import { checkOrphans } from './orphans.js';
 import { emptyReport, recordFailure, type ReconcileReport } from './report.js';
 import { SeenSubs } from './seenSubs.js';
 import { reconcileUser } from './user.js';
 
 /**
- * Brings the profile table in step with the pool: pages through `ListUsers`, reads each
+ * Brings the profile table in step with the pool: pages through `ListUsers` in 16
+ * partitions by `sub` prefix under one shared rate (`listUsersPerSecond`), reads each
  * page's rows with one consistent batch read, creates missing rows with the trigger's
  * conditional create (a row a trigger writes meanwhile is never overwritten), repairs
  * drifted Cognito-owned fields with an update that never brings back a deleted row, sends
@@ -30,6 +32,7 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
 /** One run with prepared options. @internal */
 export async function runReconcile(config: ReconcileConfig, options: ReconcileRunOptions): Promise<ReconcileReport> {
   checkRunOptions(options);
+  const positions = positionsOf(options.cursor, config.partitionBySub);
   const startedAt = Date.now();
   const report = emptyReport(config.dryRun);
   // The run's own signal, following the caller's: many calls of a page listen on it at once,
@@ -43,47 +46,68 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
   const seen = options.cursor === undefined ? new SeenSubs() : undefined;
   const finish = () => {
     options.signal?.removeEventListener('abort', follow);
+    report.complete = positions.size === 0;
     report.interrupted = signal.aborted;
-    if (report.complete || report.cursor === undefined) delete report.cursor;
+    // A fresh run that did nothing needs no cursor: starting over is the same, and may check orphans.
+    const cursor = options.cursor === undefined && report.scanned === 0 ? undefined : cursorOf(positions);
+    if (cursor === undefined) delete report.cursor;
+    else report.cursor = cursor;
     report.durationMs = Date.now() - startedAt;
     return report;
   };
 
-  // `token` names the page being worked on (`undefined` for the first): where to go on.
-  let token = options.cursor;
-  const fetchPage = (from: string | undefined) => {
-    const listedAt = new Date().toISOString();
-    return withBackoff((s) => config.users.listPage(config.userPoolId, from, s), config.backoff, signal).then((page) => ({ ...page, listedAt }));
+  // A failed partition, or the time running out, stops every partition at its next page
+  // boundary; the pages under way are finished first, so the cursor never skips a user.
+  let failure: { error: unknown } | undefined;
+  let timeIsUp = false;
+  const halted = () => {
+    if (options.stopAfterMs !== undefined && Date.now() - startedAt >= options.stopAfterMs) timeIsUp = true;
+    return failure !== undefined || timeIsUp || signal.aborted;
   };
-  try {
-    let page = fetchPage(token);
+  const inSlot = workSlots(config.concurrency);
+  const fetchPage = (prefix: string, from: string | null) => {
+    const listedAt = new Date().toISOString();
+    const list = async (s: AbortSignal) => {
+      await config.listUsersLimiter.take(s);
+      return config.users.listPage(config.userPoolId, from ?? undefined, s, prefix === '' ? undefined : prefix);
+    };
+    return withBackoff(list, config.backoff, signal).then((page) => ({ ...page, listedAt }));
+  };
+
+  const readPartition = async (prefix: string) => {
+    let page = fetchPage(prefix, positions.get(prefix) ?? null);
     for (;;) {
       const { users, next, listedAt } = await page;
       if (next !== undefined) {
         // The next page is fetched while this one is worked on; ListUsers is the slow part.
-        page = fetchPage(next);
+        page = fetchPage(prefix, next);
         page.catch(() => undefined); // an early stop leaves it unread
       }
-      await reconcilePage(users, listedAt, config, report, seen, signal);
-      if (signal.aborted) break;
+      await reconcilePage(users, listedAt, config, report, seen, inSlot, signal);
+      if (signal.aborted) return;
       report.scanned += users.length;
-      token = next;
-      report.cursor = token;
-      if (token === undefined) report.complete = true;
-      options.onProgress?.(structuredClone({ ...report, durationMs: Date.now() - startedAt }));
-      if (report.complete) break;
-      if (options.stopAfterMs !== undefined && Date.now() - startedAt >= options.stopAfterMs) break;
+      if (next === undefined) positions.delete(prefix);
+      else positions.set(prefix, next);
+      options.onProgress?.(structuredClone({ ...report, complete: positions.size === 0, cursor: cursorOf(positions), durationMs: Date.now() - startedAt }));
+      if (next === undefined || halted()) return;
     }
-    if (report.complete && seen !== undefined && !signal.aborted) {
+  };
+
+  await Promise.all(
+    [...positions.keys()].map((prefix) =>
+      readPartition(prefix).catch((error: unknown) => {
+        failure ??= { error };
+      }),
+    ),
+  );
+  try {
+    if (failure !== undefined && !signal.aborted) throw failure.error;
+    if (positions.size === 0 && seen !== undefined && !signal.aborted) {
       await checkOrphans(seen, new Date(startedAt).toISOString(), config, report, signal);
     }
   } catch (error) {
-    if (!signal.aborted) {
-      if (!report.complete) report.cursor = token;
-      throw new ReconcileError(finish(), error);
-    }
+    if (!signal.aborted) throw new ReconcileError(finish(), error);
   }
-  if (!report.complete) report.cursor = token;
   return finish();
 }
 
@@ -93,6 +117,7 @@ async function reconcilePage(
   config: ReconcileConfig,
   report: ReconcileReport,
   seen: SeenSubs | undefined,
+  inSlot: WorkSlots,
   signal: AbortSignal,
 ): Promise<void> {
   const listed: CognitoUser[] = [];
@@ -106,21 +131,40 @@ async function reconcilePage(
     else listed.push(user);
   }
   const rows = await getProfiles(config.table, listed.map((user) => user.sub!), signal, config.backoff);
-  await eachLimited(listed, config.concurrency, async (user) => {
-    try {
-      await reconcileUser(user, rows.get(user.sub!), listedAt, config, report, signal);
-    } catch (error) {
-      if (!signal.aborted) recordFailure(report, config.maxIds, user.sub, errorName(error));
-    }
-  });
+  await Promise.all(
+    listed.map((user) =>
+      inSlot(async () => {
+        try {
+          await reconcileUser(user, rows.get(user.sub!), listedAt, config, report, signal);
+        } catch (error) {
+          if (!signal.aborted) recordFailure(report, config.maxIds, user.sub, errorName(error));
+        }
+      }),
+    ),
+  );
 }
 
-/** Runs `work` on every item with at most `limit` at a time. */
-async function eachLimited<T>(items: readonly T[], limit: number, work: (item: T) => Promise<void>): Promise<void> {
-  let next = 0;
-  const worker = async () => {
-    while (next < items.length) await work(items[next++]!);
+/**
+ * At most `limit` tasks at once across every caller holding it: the partitions of a run
+ * share one, so that reading pages in parallel never multiplies the writes in flight.
+ */
+function workSlots(limit: number) {
+  let running = 0;
+  const waiting: (() => void)[] = [];
+  return async function inSlot(task: () => Promise<void>): Promise<void> {
+    if (running >= limit) await new Promise<void>((resolve) => waiting.push(resolve));
+    else running += 1;
+    try {
+      await task();
+    } finally {
+      // The slot passes straight to the next waiter, so `running` counts it still.
+      const next = waiting.shift();
+      if (next) next();
+      else running -= 1;
+    }
   };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
 }
+
+/** @internal */
+export type WorkSlots = ReturnType<typeof workSlots>;
 

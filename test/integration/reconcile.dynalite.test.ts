@@ -53,8 +53,10 @@ function servePages(pages: UserType[][]): void {
   });
 }
 
+// The mocks of this file serve one unpartitioned stream of pages (they ignore `Filter`), so
+// runs here read the pool as one stream; partitioned reads have their own tests below.
 const options = (extra: Partial<ReconcileOptions> = {}): ReconcileOptions =>
-  ({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, ...extra }) as ReconcileOptions;
+  ({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, partitionBySub: false, ...extra }) as ReconcileOptions;
 
 const tokensAsked = () => cognito.commandCalls(ListUsersCommand).map((call) => call.args[0].input.PaginationToken);
 
@@ -364,7 +366,7 @@ describe('createReconcileHandler', () => {
   it('saves its cursor when time runs short and continues there on the next run', async () => {
     servePages([[user(1)], [user(2)], [user(3)]]);
     const logger = recordingLogger();
-    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger, reserveMs: 60_000 });
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, partitionBySub: false, logger, reserveMs: 60_000 });
 
     // A Lambda with less than the reserve left stops after the first page.
     const first = await handler({}, buildLambdaContext({ remainingTimeMs: 30_000 }));
@@ -389,7 +391,7 @@ describe('createReconcileHandler', () => {
     const refused = Object.assign(new Error('bad token'), { name: 'InvalidParameterException', $metadata: {} });
     cognito.on(ListUsersCommand).rejects(refused);
     const logger = recordingLogger();
-    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger });
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, partitionBySub: false, logger });
 
     await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
     expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toBeUndefined();
@@ -407,7 +409,7 @@ describe('createReconcileHandler', () => {
   it("ignores a cursor saved for another pool", async () => {
     servePages([[user(1)], [user(2)]]);
     await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't1' }, userPoolId: { S: 'eu-west-1_Other' } } }));
-    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger: recordingLogger() });
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, partitionBySub: false, logger: recordingLogger() });
 
     const report = await handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }));
 

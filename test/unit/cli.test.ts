@@ -1,5 +1,5 @@
 import { CognitoIdentityProviderClient, ListUsersCommand } from '@aws-sdk/client-cognito-identity-provider';
-import { BatchGetItemCommand, DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { BatchGetItemCommand, DynamoDBClient, PutItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
 import { main } from '../../src/cli/main.js';
@@ -43,6 +43,25 @@ describe('cognito-profile-sync', () => {
     expect(code).toBe(2);
     expect(out.stderr).toContain('userPoolId');
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
+  });
+
+  it('passes --list-users-per-second to the run, and refuses a rate above the quota', async () => {
+    cognito.on(ListUsersCommand).resolves({ Users: [] });
+    ddb.on(BatchGetItemCommand).resolves({ Responses: { profiles: [] } });
+    ddb.on(ScanCommand).resolves({ Items: [] });
+    const refused = capture();
+
+    expect(await main(['reconcile', '--user-pool-id', 'eu-west-1_Abc123', '--table', 'profiles', '--list-users-per-second', '31'], refused.io)).toBe(2);
+    expect(refused.out.stderr).toContain('--list-users-per-second');
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
+
+    const accepted = capture();
+    const args = ['reconcile', '--user-pool-id', 'eu-west-1_Abc123', '--table', 'profiles', '--region', 'eu-west-1', '--list-users-per-second', '30'];
+    expect(await main(args, accepted.io)).toBe(0);
+    // Every partition read once: an empty pool takes one call a partition.
+    expect(cognito.commandCalls(ListUsersCommand).map((call) => call.args[0].input.Filter).sort()).toEqual(
+      [...'0123456789abcdef'].map((digit) => `sub ^= "${digit}"`),
+    );
   });
 
   it('exits 130 on Ctrl-C, printing what was done and the cursor to go on', async () => {

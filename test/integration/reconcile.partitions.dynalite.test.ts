@@ -1,0 +1,177 @@
+import { CognitoIdentityProviderClient, ListUsersCommand, type ListUsersCommandInput, type UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { DynamoDBClient, PutItemCommand } from '@aws-sdk/client-dynamodb';
+import { mockClient } from 'aws-sdk-client-mock';
+import { randomUUID } from 'node:crypto';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { ConfigurationError, isReconcileError, reconcile, type ReconcileOptions, type ReconcileReport } from '../../src/index.js';
+import { startDynalite, type TestDynamo } from '../support/dynalite.js';
+
+/*
+ * Partitioned reads against a real dynalite, with a ListUsers fake that honours what real
+ * Cognito honours: `Filter: sub ^= "x"`, `Limit` (at most 60) and `PaginationToken`.
+ */
+const POOL = 'eu-west-1_Parts123';
+let dynamo: TestDynamo;
+let table: string;
+let tables = 0;
+const cognitoClient = new CognitoIdentityProviderClient({ region: 'eu-west-1', credentials: { accessKeyId: 'x', secretAccessKey: 'x' } });
+const cognito = mockClient(cognitoClient);
+const fast = { attempts: 3, baseMs: 1, maxMs: 5 };
+
+/** A user whose `sub` starts with `digit` when given (to fill one partition past a page). */
+const makeUser = (digit?: string): UserType => ({
+  Username: randomUUID(),
+  UserStatus: 'CONFIRMED',
+  Enabled: true,
+  UserCreateDate: new Date('2026-01-01T00:00:00Z'),
+  Attributes: [{ Name: 'sub', Value: digit === undefined ? randomUUID() : digit + randomUUID().slice(1) }],
+});
+const subOf = (u: UserType) => u.Attributes!.find((a) => a.Name === 'sub')!.Value!;
+
+/** A pool that pages as Cognito does; every call's input is kept. */
+function servePool(users: UserType[], failFor?: (input: ListUsersCommandInput) => Error | undefined) {
+  const sorted = [...users].sort((a, b) => subOf(a).localeCompare(subOf(b)));
+  cognito.on(ListUsersCommand).callsFake((input: ListUsersCommandInput) => {
+    const failure = failFor?.(input);
+    if (failure) throw failure;
+    if ((input.Limit ?? 60) > 60) throw Object.assign(new Error('Limit'), { name: 'InvalidParameterException' });
+    const exact = /^sub = "([0-9a-f-]+)"$/.exec(input.Filter ?? '')?.[1];
+    if (exact !== undefined) return { Users: sorted.filter((u) => subOf(u) === exact) };
+    const prefix = /^sub \^= "([0-9a-f]*)"$/.exec(input.Filter ?? '')?.[1];
+    if (input.Filter !== undefined && prefix === undefined) throw new Error(`unexpected filter ${input.Filter}`);
+    const matching = sorted.filter((u) => subOf(u).startsWith(prefix ?? ''));
+    const [tokenPrefix, offsetText] = (input.PaginationToken ?? `${prefix ?? ''}:0`).split(':');
+    if (tokenPrefix !== (prefix ?? '')) throw Object.assign(new Error('token of another filter'), { name: 'InvalidParameterException' });
+    const offset = Number(offsetText);
+    const limit = input.Limit ?? 60;
+    const next = offset + limit < matching.length ? `${prefix ?? ''}:${offset + limit}` : undefined;
+    return { Users: matching.slice(offset, offset + limit), ...(next && { PaginationToken: next }) };
+  });
+  return () => cognito.commandCalls(ListUsersCommand).map((call) => call.args[0].input);
+}
+
+const options = (extra: Partial<ReconcileOptions> = {}): ReconcileOptions =>
+  ({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, ...extra }) as ReconcileOptions;
+
+beforeAll(async () => {
+  dynamo = await startDynalite();
+});
+afterAll(async () => {
+  await dynamo?.stop();
+});
+beforeEach(async () => {
+  cognito.reset();
+  tables += 1;
+  table = `parts-${tables}`;
+  await dynamo.createTable(table, 'userId');
+});
+
+describe('reconcile in partitions by sub prefix', () => {
+  it('reads the pool in 16 filtered partitions and works on every user once', async () => {
+    const users = Array.from({ length: 500 }, () => makeUser());
+    const calls = servePool(users);
+
+    const report = await reconcile(options({ orphans: 'report' }));
+
+    expect(report, JSON.stringify({ ...report, ids: report.ids.errors })).toMatchObject({ complete: true, scanned: 500, created: 500, errors: 0, orphansChecked: true });
+    expect(report.cursor).toBeUndefined();
+    const firstPages = calls().filter((input) => input.PaginationToken === undefined);
+    expect(firstPages.map((input) => input.Filter).sort()).toEqual([...'0123456789abcdef'].map((digit) => `sub ^= "${digit}"`));
+    expect(calls().every((input) => input.Limit === 60)).toBe(true);
+    const rows = await dynamo.scan(table);
+    expect(new Set(rows.map((row) => row.userId)).size).toBe(500);
+  });
+
+  it('keeps only the partition its own users when an emulator ignores the filter', async () => {
+    const users = Array.from({ length: 40 }, () => makeUser());
+    cognito.on(ListUsersCommand).resolves({ Users: users });
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ complete: true, scanned: 40, created: 40, errors: 0 });
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(16);
+  });
+
+  it('stops at page boundaries with a cursor for every unfinished partition, and resuming covers each user once', async () => {
+    // Three partitions of 130 users (three pages each), the other thirteen of a few each.
+    const users = [...[...'012'].flatMap((digit) => Array.from({ length: 130 }, () => makeUser(digit))), ...Array.from({ length: 40 }, () => makeUser())];
+    servePool(users);
+    const reports: ReconcileReport[] = [];
+
+    let cursor: string | undefined;
+    do {
+      const report = await reconcile(options({ stopAfterMs: 0, ...(cursor !== undefined && { cursor }) }));
+      reports.push(report);
+      cursor = report.cursor;
+      if (report.complete) expect(cursor).toBeUndefined();
+      else expect(cursor).toMatch(/^p1\./);
+    } while (cursor !== undefined);
+
+    // Each run does one page of every unfinished partition: three pages, three runs.
+    expect(reports).toHaveLength(3);
+    expect(reports.reduce((sum, report) => sum + report.scanned, 0)).toBe(users.length);
+    expect(reports.reduce((sum, report) => sum + report.created, 0)).toBe(users.length);
+    expect(reports.every((report) => report.errors === 0 && report.unchanged === 0)).toBe(true);
+    expect(await dynamo.scan(table)).toHaveLength(users.length);
+  });
+
+  it('fails with the cursor of every unfinished partition when one partition keeps failing', async () => {
+    const users = Array.from({ length: 300 }, () => makeUser());
+    const throttled = Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: {} });
+    servePool(users, (input) => (input.Filter === 'sub ^= "7"' ? throttled : undefined));
+
+    const error = await reconcile(options()).catch((caught: unknown) => caught);
+
+    expect(isReconcileError(error)).toBe(true);
+    const { report } = error as { report: ReconcileReport };
+    expect(report.complete).toBe(false);
+    // Resume: only partition 7 is left, from its first page, and the run now succeeds.
+    cognito.reset();
+    const calls = servePool(users);
+    const resumed = await reconcile(options({ cursor: report.cursor! }));
+    expect(resumed.complete).toBe(true);
+    expect(new Set(calls().map((input) => input.Filter))).toEqual(new Set(['sub ^= "7"']));
+    expect(report.created + resumed.created).toBe(300);
+  });
+
+  it('goes on from a cursor of an earlier version (a bare ListUsers token) as one stream', async () => {
+    const users = Array.from({ length: 130 }, () => makeUser());
+    const sorted = [...users].sort((a, b) => subOf(a).localeCompare(subOf(b)));
+    const calls = servePool(users);
+
+    const report = await reconcile(options({ cursor: ':60' }));
+
+    expect(calls().map((input) => [input.Filter, input.PaginationToken])).toEqual([
+      [undefined, ':60'],
+      [undefined, ':120'],
+    ]);
+    expect(report).toMatchObject({ complete: true, scanned: 70 });
+    expect((await dynamo.getItem(table, { userId: subOf(sorted[60]!) }))).toBeDefined();
+  });
+
+  it('refuses a cursor it did not write', async () => {
+    await expect(reconcile(options({ cursor: 'p1.bm90IGpzb24' }))).rejects.toThrow(ConfigurationError);
+    await expect(reconcile(options({ cursor: `p1.${Buffer.from('{"z":null}').toString('base64url')}` }))).rejects.toThrow(/cursor/);
+  });
+
+  it('refuses a rate above Cognito’s quota', async () => {
+    await expect(reconcile(options({ listUsersPerSecond: 31 }))).rejects.toThrow(/listUsersPerSecond/);
+    await expect(reconcile(options({ listUsersPerSecond: 0 }))).rejects.toThrow(/listUsersPerSecond/);
+  });
+
+  it('does not call a row an orphan when its partition listed the user', async () => {
+    const users = Array.from({ length: 64 }, () => makeUser());
+    servePool(users);
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: subOf(users[3]!) } } }));
+    const gone = randomUUID();
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: gone }, createdAt: { S: '2000-01-01T00:00:00.000Z' } } }));
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ complete: true, orphans: 1, orphansChecked: true });
+    expect(report.ids.orphans).toEqual([gone]);
+  });
+});
+
+// Keeps the DynamoDB client import honest for readers: the rows live in a real dynalite.
+void DynamoDBClient;
