@@ -5,6 +5,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { bundle, unwantedClients } from './lib/bundle.mjs';
+import { measureCeiling } from './lib/ceiling.mjs';
 import { measureColdStarts } from './lib/cold.mjs';
 import { startDynalite } from './lib/dynalite.mjs';
 import { measureReconcile } from './lib/reconcile.mjs';
@@ -19,8 +20,18 @@ const settings = {
   warmup: 100,
   reconcileUsers: Number(process.env.BENCH_RECONCILE_USERS ?? 300),
   reconcileRuns: Number(process.env.BENCH_RECONCILE_RUNS ?? 3),
+  ceilingUsers: Number(process.env.BENCH_CEILING_USERS ?? 15_000),
+  ceilingLatencyMs: 200,
 };
-const budget = { coldRatio: 1.05, ownBytes: 10 * 1024, warmRatio: 1.1, reconcileSpeedup: 5, reconcileMillionBytes: 100 * 2 ** 20 };
+const budget = {
+  coldRatio: 1.05,
+  ownBytes: 10 * 1024,
+  warmRatio: 1.1,
+  reconcileSpeedup: 5,
+  reconcileMillionBytes: 100 * 2 ** 20,
+  // 90 % of the default listUsersPerSecond (25) times 60 users a page.
+  ceilingUsersPerSecond: 0.9 * 25 * 60,
+};
 
 /** The other work in this checkout may be rebuilding dist/; wait for it rather than fail. */
 async function waitForDist() {
@@ -104,6 +115,21 @@ async function main() {
       row(`reconcile: users/s, backfill of ${reconciled.users} users into an empty table`, reconciled.backfill.reconcile.toFixed(0), reconciled.backfill.naive.toFixed(0), `${x(backfill)}x`, '(reported: one write per user either way)', undefined);
       reconciled.problems.forEach((problem) => failures.push(`reconcile: ${problem}`));
     }
+
+    // Reconcile at Cognito's ceiling: a fake ListUsers that answers in 200 ms and throttles past 30/s
+    const ceiling = await measureCeiling({ packageUrl: join(root, 'dist/index.js'), users: settings.ceilingUsers, latencyMs: settings.ceilingLatencyMs });
+    const { partitioned, oneStream } = ceiling;
+    const ceilingOk = partitioned.usersPerSecond >= budget.ceilingUsersPerSecond && partitioned.throttled === 0 && partitioned.problems.length === 0;
+    row(
+      `reconcile at the ceiling: users/s over ${partitioned.users.toLocaleString('en')} users in step, ListUsers ${settings.ceilingLatencyMs} ms, 30/s quota (baseline: one stream, ${oneStream.users.toLocaleString('en')} users)`,
+      partitioned.usersPerSecond.toFixed(0),
+      oneStream.usersPerSecond.toFixed(0),
+      `${x(partitioned.usersPerSecond / oneStream.usersPerSecond)}x`,
+      `>= ${budget.ceilingUsersPerSecond} (0.9 x 25 x 60)`,
+      ceilingOk,
+    );
+    row('reconcile at the ceiling: throttled ListUsers calls at the default rate', String(partitioned.throttled), String(oneStream.throttled), '', '0', partitioned.throttled === 0);
+    [...partitioned.problems, ...oneStream.problems].forEach((problem) => failures.push(`reconcile at the ceiling: ${problem}`));
 
     // Reconcile's memory: live heap and buffers at the peak, in a process of its own
     const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

@@ -23,10 +23,12 @@ export const LIST_USERS_PER_SECOND_DEFAULT = 25;
 /** The `listUsersPerSecond` option, or its default. @internal */
 export function checkListUsersPerSecond(value: unknown): number {
   if (value === undefined) return LIST_USERS_PER_SECOND_DEFAULT;
-  if (typeof value !== 'number' || !Number.isFinite(value) || value <= 0 || value > LIST_USERS_QUOTA_PER_SECOND) {
+  // Above Cognito's quota is allowed (a raised quota, an emulator, Infinity for no limit):
+  // Cognito then throttles, and the backoff rides it out.
+  if (typeof value !== 'number' || Number.isNaN(value) || value <= 0) {
     throw new ConfigurationError(
       'listUsersPerSecond',
-      `must be a number above 0 and at most ${LIST_USERS_QUOTA_PER_SECOND}, Cognito's ListUsers quota`,
+      `must be a number above 0 (Cognito's ListUsers quota is ${LIST_USERS_QUOTA_PER_SECOND} a second per account and region)`,
     );
   }
   return value;
@@ -39,7 +41,7 @@ export function checkListUsersPerSecond(value: unknown): number {
  * @internal
  */
 export function rateLimiter(perSecond: number, now: () => number = Date.now): RateLimiter {
-  const spacingMs = 1000 / perSecond;
+  const spacingMs = perSecond === Infinity ? 0 : 1000 / perSecond;
   let nextStart = -Infinity;
   return {
     perSecond,

@@ -16,11 +16,16 @@ const client = new DynamoDBClient({ region: 'eu-west-1', credentials: { accessKe
 // to the wire, and nothing kept of past calls (a mocking library would record them all).
 const answer = (target, respond) =>
   target.middlewareStack.add((next, context) => async (args) => ({ output: { $metadata: {}, ...respond(context.commandName, args.input) }, response: {} }), { step: 'initialize', name: 'benchAnswer' });
-answer(cognitoClient, (_command, { PaginationToken }) => {
+// Partitioned by `sub` prefix as Cognito would: each of the 16 partitions holds its share.
+const prefixes = [...'0123456789abcdef'];
+const inPartition = (prefix) => Math.floor(users / 16) + (prefixes.indexOf(prefix) < users % 16 ? 1 : 0);
+answer(cognitoClient, (_command, { PaginationToken, Filter }) => {
+  const prefix = /^sub \^= "(.)"$/.exec(Filter ?? '')?.[1] ?? '';
+  const total = prefix === '' ? users : inPartition(prefix);
   const start = Number(PaginationToken ?? 0);
-  const count = Math.min(pageSize, users - start);
-  const Users = Array.from({ length: count }, () => ({ Username: randomUUID(), UserStatus: 'CONFIRMED', Attributes: [{ Name: 'sub', Value: randomUUID() }] }));
-  return { Users, ...(start + count < users && { PaginationToken: String(start + count) }) };
+  const count = Math.min(pageSize, total - start);
+  const Users = Array.from({ length: count }, () => ({ Username: randomUUID(), UserStatus: 'CONFIRMED', Attributes: [{ Name: 'sub', Value: prefix + randomUUID().slice(prefix.length) }] }));
+  return { Users, ...(start + count < total && { PaginationToken: String(start + count) }) };
 });
 // Rows written after the listing: in step, so the run reads and never writes.
 answer(client, (command, input) =>
@@ -44,7 +49,8 @@ const onProgress = () => {
   global.gc();
   peak = Math.max(peak, used());
 };
-const report = await reconcile({ userPoolId: 'eu-west-1_Bench', table: { name: 'bench', client }, cognitoClient, onProgress });
+// No rate limit: the fake answers at once, and the run's memory is what is measured.
+const report = await reconcile({ userPoolId: 'eu-west-1_Bench', table: { name: 'bench', client }, cognitoClient, onProgress, listUsersPerSecond: Infinity });
 global.gc();
 const after = used();
 process.stdout.write(JSON.stringify({ users, scanned: report.scanned, unchanged: report.unchanged, peakBytes: Math.max(peak, after) - before }));

@@ -26,8 +26,8 @@ Options:
                          delete (default: report)
   --cursor TOKEN         continue a run that stopped, from its report's cursor
   --list-users-per-second N
-                         ListUsers calls a second for the run, above 0 and at most
-                         30, Cognito's quota shared by the account (default: 25)
+                         ListUsers calls a second for the run (default: 25; Cognito
+                         allows 30 per account and region, shared by every caller)
   -h, --help             show this help
 
 Credentials come from the standard AWS chain (environment, profile, SSO, role).
@@ -84,8 +84,8 @@ function toSettings(values: Parsed): Omit<ReconcileOptions, 'cognitoClient'> {
   }
   const rateText = values['list-users-per-second'];
   const listUsersPerSecond = rateText === undefined ? undefined : Number(rateText);
-  if (listUsersPerSecond !== undefined && !(listUsersPerSecond > 0 && listUsersPerSecond <= 30)) {
-    throw new UsageError(`--list-users-per-second must be a number above 0 and at most 30, not "${rateText}"`);
+  if (listUsersPerSecond !== undefined && !(listUsersPerSecond > 0)) {
+    throw new UsageError(`--list-users-per-second must be a number above 0, not "${rateText}"`);
   }
   const region = values.region;
   return {

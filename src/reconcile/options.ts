@@ -61,6 +61,7 @@ export type ReconcileSettings = Omit<ProfileTableOptions, 'logger' | 'logPersona
    * The most `ListUsers` calls a second, for the whole run: its partitions and its orphan
    * look-ups share it. Cognito allows 30 a second per account and region, shared with every
    * other caller (the admin-change handler, your own scripts); the default leaves room.
+   * `Infinity` turns the limit off (an emulator, a test).
    * @default 25
    */
   listUsersPerSecond?: number;

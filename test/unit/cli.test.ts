@@ -45,13 +45,13 @@ describe('cognito-profile-sync', () => {
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
   });
 
-  it('passes --list-users-per-second to the run, and refuses a rate above the quota', async () => {
+  it('passes --list-users-per-second to the run, and refuses a rate that is not positive', async () => {
     cognito.on(ListUsersCommand).resolves({ Users: [] });
     ddb.on(BatchGetItemCommand).resolves({ Responses: { profiles: [] } });
     ddb.on(ScanCommand).resolves({ Items: [] });
     const refused = capture();
 
-    expect(await main(['reconcile', '--user-pool-id', 'eu-west-1_Abc123', '--table', 'profiles', '--list-users-per-second', '31'], refused.io)).toBe(2);
+    expect(await main(['reconcile', '--user-pool-id', 'eu-west-1_Abc123', '--table', 'profiles', '--list-users-per-second', '0'], refused.io)).toBe(2);
     expect(refused.out.stderr).toContain('--list-users-per-second');
     expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
 

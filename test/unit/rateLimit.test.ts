@@ -40,10 +40,15 @@ describe('rateLimiter', () => {
     await expect(waiting).rejects.toThrow('stop');
   });
 
-  it('takes Cognito’s quota as the ceiling of listUsersPerSecond', () => {
+  it('checks listUsersPerSecond: 25 by default, any positive rate, Infinity for no limit', async () => {
     expect(checkListUsersPerSecond(undefined)).toBe(25);
-    expect(checkListUsersPerSecond(30)).toBe(30);
-    for (const bad of [0, -1, 31, Number.NaN, '25']) expect(() => checkListUsersPerSecond(bad)).toThrow(/listUsersPerSecond/);
+    expect(checkListUsersPerSecond(31)).toBe(31);
+    expect(checkListUsersPerSecond(Infinity)).toBe(Infinity);
+    for (const bad of [0, -1, Number.NaN, '25']) expect(() => checkListUsersPerSecond(bad)).toThrow(/listUsersPerSecond/);
+    vi.useFakeTimers({ now: 0 });
+    const unlimited = rateLimiter(Infinity);
+    await Promise.all(Array.from({ length: 100 }, () => unlimited.take()));
+    expect(Date.now()).toBe(0);
   });
 });
 
