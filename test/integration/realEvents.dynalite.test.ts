@@ -148,7 +148,8 @@ describe('pre token generation samples', () => {
       const event = sample(`pre-token-generation/${file}`);
       const earlier = structuredClone(event.response.claimsAndScopeOverrideDetails);
 
-      const result = await handler(event, context());
+      // Samples are untyped JSON; so is what the handler gives back for them.
+      const result: any = await handler(event, context());
 
       expect(result.response.claimsAndScopeOverrideDetails).toEqual({
         ...earlier,
@@ -175,7 +176,7 @@ describe('pre token generation samples', () => {
     const event = sample('pre-token-generation/dotnet-new-password-challenge.json');
     const earlier = structuredClone(event.response.claimsOverrideDetails);
 
-    const result = await handler(event, context());
+    const result: any = await handler(event, context());
 
     expect(result.response.claimsOverrideDetails).toEqual({
       ...earlier,
