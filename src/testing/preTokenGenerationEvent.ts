@@ -86,14 +86,17 @@ export type PreTokenGenerationEventOptions =
   | PreTokenGenerationV2EventOptions
   | PreTokenGenerationV3EventOptions;
 
-/** A pre token generation event of the version asked for. */
-export type PreTokenGenerationEventOf<TOptions extends PreTokenGenerationEventOptions> = TOptions extends { version: '3' }
+/** The event type of one version (distributes over a union of versions). */
+type EventOfVersion<TVersion> = TVersion extends '3'
   ? PreTokenGenerationV3Event
-  : TOptions extends { version: '2' }
+  : TVersion extends '2'
     ? PreTokenGenerationV2TriggerEvent
-    : TOptions extends { version?: '1' }
-      ? PreTokenGenerationTriggerEvent
-      : never;
+    : PreTokenGenerationTriggerEvent;
+
+/** A pre token generation event of the version the options ask for (V1 when they name none). */
+export type PreTokenGenerationEventOf<TOptions extends PreTokenGenerationEventOptions> = EventOfVersion<
+  Exclude<TOptions['version'], undefined> | (undefined extends TOptions['version'] ? '1' : never)
+>;
 
 /**
  * A pre token generation event with the fields, types and values Cognito sends for the version
