@@ -1,12 +1,24 @@
 /**
- * `cognito-profile-sync/testing`: builders of realistic Cognito trigger events and Lambda
- * contexts, for users' own tests. No test framework is required.
+ * `cognito-profile-sync/testing`: builders of Cognito trigger events, CloudTrail events and
+ * Lambda contexts with the fields, types and values AWS sends, for users' own tests. No test
+ * framework is required. The events pass Powertools for AWS Lambda's parser schemas (see the
+ * README's `/testing` section for the exceptions Cognito itself makes).
  */
 export { buildLambdaContext } from './context.js';
 export type { LambdaContextOptions } from './context.js';
-export { buildCognitoApiCallEvent, buildPostConfirmationEvent, buildPreTokenGenerationEvent } from './events.js';
+export type { TriggerEventOptions } from './triggerBase.js';
+export { buildPostConfirmationEvent } from './postConfirmationEvent.js';
+export type { PostConfirmationEventOptions } from './postConfirmationEvent.js';
+export { buildPreTokenGenerationEvent } from './preTokenGenerationEvent.js';
 export type {
-  CognitoApiCallEventOptions,
-  PostConfirmationEventOptions,
+  GroupConfigurationOption,
+  PreTokenGenerationCommonOptions,
+  PreTokenGenerationEventOf,
   PreTokenGenerationEventOptions,
-} from './events.js';
+  PreTokenGenerationV1EventOptions,
+  PreTokenGenerationV2EventOptions,
+  PreTokenGenerationV3Event,
+  PreTokenGenerationV3EventOptions,
+} from './preTokenGenerationEvent.js';
+export { buildCognitoApiCallEvent } from './cognitoApiCallEvent.js';
+export type { CognitoApiCallEventOptions, RedactionMarker } from './cognitoApiCallEvent.js';
