@@ -1,58 +1,39 @@
-import type { Context, EventBridgeEvent } from 'aws-lambda';
-import { checkUserPoolId, cognitoUsers, type CognitoClientOption } from './cognitoUsers.js';
-import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
-import { InvalidEventError } from './errors.js';
+import type { Context } from 'aws-lambda';
+import { type ApiCall, type CognitoApiCallEvent, eventTimeOf, IgnoredReason, readApiCall } from './cloudTrail.js';
+import { checkUserPoolId, type CognitoClientOption, type CognitoUser, cognitoUsers } from './cognitoUsers.js';
+import { type Deadline, type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
 import { invocationLog, resolveLogger } from './log.js';
 import { checkChoice, checkMapper, checkOptionsObject, type ProfileTableOptions } from './options.js';
 import { buildProfileItemForCognitoUser } from './store/profileItem.js';
-import { deleteProfile, updateProfileFields } from './store/profileStore.js';
+import { updateProfileFields } from './store/profileStore.js';
 import { resolveTable } from './store/table.js';
+import { markProfileDeleted, tombstoneProfile } from './store/tombstone.js';
+import type { Profile } from './types.js';
 
-/** The `detail` of a CloudTrail API-call event, as far as the library reads it. */
-export interface CloudTrailDetail {
-  eventName?: string;
-  eventSource?: string;
-  eventTime?: string;
-  errorCode?: string;
-  requestParameters?: { userPoolId?: string; [name: string]: unknown } | null;
-  additionalEventData?: { sub?: string; [name: string]: unknown } | null;
-  [name: string]: unknown;
-}
-
-/** An EventBridge event for a Cognito user-pool API call recorded by CloudTrail. */
-export type CognitoApiCallEvent = EventBridgeEvent<'AWS API Call via CloudTrail', CloudTrailDetail>;
-
-/** Calls after which the user's current state is read from Cognito and written to the row. */
-const SYNC_EVENTS: ReadonlySet<string> = new Set([
-  'AdminCreateUser',
-  'AdminUpdateUserAttributes',
-  'UpdateUserAttributes',
-  'AdminDeleteUserAttributes',
-  'DeleteUserAttributes',
-  'VerifyUserAttribute',
-  'AdminDisableUser',
-  'AdminEnableUser',
-]);
-/** Calls that delete the user. */
-const DELETE_EVENTS: ReadonlySet<string> = new Set(['AdminDeleteUser', 'DeleteUser']);
+export { ADMIN_CHANGE_EVENT_NAMES, IgnoredReason } from './cloudTrail.js';
+export type { CloudTrailDetail, CognitoApiCallEvent } from './cloudTrail.js';
 
 /**
- * The CloudTrail event names the admin-change handler applies: the `detail.eventName` list
- * of the EventBridge rule that feeds it (others are ignored, so the rule need not send them).
+ * Row attribute ordering the handler's writes: how fresh the state written is, as
+ * `<UserLastModifiedDate>|<read time>` (both ISO 8601, so the text orders as the times do).
  */
-export const ADMIN_CHANGE_EVENT_NAMES: readonly string[] = [...SYNC_EVENTS, ...DELETE_EVENTS];
-
-/** Row attribute holding the CloudTrail time of the newest change applied. */
-const EVENT_TIME_ATTRIBUTE = 'cognitoEventAt';
+const VERSION_ATTRIBUTE = 'cognitoVersion';
+/** What rows written by earlier versions are ordered by: the CloudTrail time of the call. */
+const LEGACY_VERSION_ATTRIBUTE = 'cognitoEventAt';
+/** Row attributes that are the handler's own: a mapper's output never sets them. */
+const OWN_FIELDS: ReadonlySet<string> = new Set([VERSION_ATTRIBUTE, LEGACY_VERSION_ATTRIBUTE, 'deletedAt']);
 
 /**
  * What one admin-change event did.
  * - `synced`: the row now holds the user's current attributes and `enabled` flag.
- * - `deleted` / `marked`: the user was deleted; the row was removed, or got `deletedAt`.
- * - `stale`: the row already reflects a newer change (or, for a deletion to mark, there is
- *   no row); nothing written.
+ * - `deleted`: the user was deleted; the row is now a tombstone (key, `deletedAt`,
+ *   `updatedAt`), created if there was no row.
+ * - `marked`: the user was deleted; the row has `deletedAt` and keeps its fields (a tombstone
+ *   when there was no row).
+ * - `stale`: the row holds state read from Cognito later than this event's read, or the
+ *   user was deleted meanwhile; nothing written.
  * - `user-gone`: the user no longer exists in Cognito (a deletion follows); nothing written.
- * - `ignored`: not a user-changing call of this pool, or a call that failed.
+ * - `ignored`: not a user-changing call of this pool, or a call that failed (see `reason`).
  * - `unidentified`: the event does not say which user; logged and skipped, never guessed.
  */
 export const AdminChangeOutcome = {
@@ -73,6 +54,8 @@ export interface AdminChangeResult {
   readonly outcome: AdminChangeOutcome;
   readonly eventName: string | undefined;
   readonly sub?: string;
+  /** Why an `ignored` or `unidentified` event was passed over. */
+  readonly reason?: IgnoredReason;
 }
 
 /** Options of {@link createAdminChangeHandler}. */
@@ -86,7 +69,8 @@ export type AdminChangeOptions = ProfileTableOptions &
     userPoolId: string;
     /**
      * What a user deletion does to the row: `'mark'` sets `deletedAt` (the row is your
-     * member record), `'delete'` removes it.
+     * member record), `'delete'` replaces it with a tombstone holding only the key,
+     * `deletedAt` and `updatedAt`. Either way no later sync writes to it again.
      * @default 'mark'
      */
     onDelete?: 'mark' | 'delete';
@@ -113,20 +97,67 @@ function validate(options: AdminChangeOptions) {
   };
 }
 
-/** The event time as a canonical ISO string, so that times compare correctly as text. */
-function eventTimeOf(event: CognitoApiCallEvent): string {
-  const raw = event.detail?.eventTime ?? event.time;
-  const time = typeof raw === 'string' ? new Date(raw) : new Date(Number.NaN);
-  if (Number.isNaN(time.getTime())) throw new InvalidEventError('detail.eventTime', 'must be an ISO 8601 time');
-  return time.toISOString();
+type Config = ReturnType<typeof validate>;
+type UserCall = Extract<ApiCall, { kind: 'sync' | 'delete' }>;
+
+const EPOCH = new Date(0);
+
+/**
+ * How fresh a state read from Cognito is: its `UserLastModifiedDate`, then when it was read.
+ * The read time breaks ties: two reads can return one last-modified time with different
+ * content (a change that does not touch it, or two within a millisecond), and a read that
+ * began after another ended saw at least what that one saw.
+ */
+function versionOf(user: CognitoUser, readAt: Date): string {
+  const modified = user.lastModifiedAt !== undefined && Number.isFinite(user.lastModifiedAt.getTime()) ? user.lastModifiedAt : EPOCH;
+  return `${modified.toISOString()}|${readAt.toISOString()}`;
+}
+
+/** Reads the user's current state and writes it, unless the row holds a fresher one. */
+async function applySync(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
+  const { table } = config;
+  const readAt = new Date();
+  const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, call.sub, signal));
+  if (!user) return AdminChangeOutcome.UserGone;
+  const now = new Date().toISOString();
+  const facts = { userPoolId: config.userPoolId, triggerSource: `AdminChange_${call.eventName}`, now };
+  const mapped = buildProfileItemForCognitoUser(user, call.sub, facts, config.mapAttributes, table.partitionKey);
+  const fields: Profile = Object.fromEntries(Object.entries(mapped).filter(([name]) => !OWN_FIELDS.has(name)));
+  if (user.enabled !== undefined) fields.enabled = user.enabled;
+  const update = {
+    fields,
+    now,
+    mode: 'upsert' as const,
+    notDeleted: true,
+    version: {
+      attribute: VERSION_ATTRIBUTE,
+      value: versionOf(user, readAt),
+      legacy: { attribute: LEGACY_VERSION_ATTRIBUTE, notAfter: eventTime },
+    },
+  };
+  const written = await deadline.run('syncProfile', (signal) => updateProfileFields(table, call.sub, update, signal, 'syncProfile'));
+  return written ? AdminChangeOutcome.Synced : AdminChangeOutcome.Stale;
+}
+
+/** Closes the row for good: marked, or a tombstone; either is created when there is no row. */
+async function applyDeletion(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
+  const deletion = { deletedAt: eventTime, now: new Date().toISOString() };
+  if (config.onDelete === 'delete') {
+    await deadline.run('tombstoneProfile', (signal) => tombstoneProfile(config.table, call.sub, deletion, signal));
+    return AdminChangeOutcome.Deleted;
+  }
+  await deadline.run('markDeleted', (signal) => markProfileDeleted(config.table, call.sub, deletion, signal));
+  return AdminChangeOutcome.Marked;
 }
 
 /**
  * An EventBridge target for CloudTrail's Cognito user-pool API calls: attribute updates,
  * deletions, disable and enable, admin-created users. CloudTrail redacts attribute values
  * and user names but records the `sub`, so the user's current state is read from Cognito by
- * `sub` and written with a condition on the event time: replays and late events never roll
- * a row back. Failures reject, so EventBridge's retries and dead-letter queue apply.
+ * `sub` and written only if it is fresher than the row's (by Cognito's last-modified time,
+ * then the read time): replays and late or concurrent events never roll a row back. After a
+ * deletion no sync writes to the row again. Failures reject, so EventBridge's retries and
+ * dead-letter queue apply.
  *
  * @example
  * ```ts
@@ -140,57 +171,25 @@ export function createAdminChangeHandler(
   options: AdminChangeOptions,
 ): (event: CognitoApiCallEvent, context?: Context) => Promise<AdminChangeResult> {
   const config = validate(options);
-  const { table } = config;
 
   return async function applyAdminChange(event, context) {
     const log = invocationLog(config.logger, LOG_MESSAGE, config.logPersonalData);
-    const detail = event?.detail;
-    const eventName = typeof detail?.eventName === 'string' ? detail.eventName : undefined;
-    const userPoolId = detail?.requestParameters?.userPoolId ?? config.userPoolId;
-    const rawSub = detail?.additionalEventData?.sub;
-    const sub = typeof rawSub === 'string' && rawSub.length > 0 ? rawSub : undefined;
-    const ids = { userPoolId, sub };
-    const finish = (outcome: AdminChangeOutcome, fields: Record<string, unknown> = {}): AdminChangeResult => {
-      log.write('info', ids, { eventName, outcome, ...fields });
-      return { outcome, eventName, ...(sub !== undefined && { sub }) };
+    const call = readApiCall(event, config.userPoolId);
+    const { eventName, sub } = call;
+    const ids = { userPoolId: call.userPoolId, sub };
+    const finish = (outcome: AdminChangeOutcome, reason?: IgnoredReason): AdminChangeResult => {
+      log.write('info', ids, { eventName, outcome, ...(reason !== undefined && { reason }) });
+      return { outcome, eventName, ...(sub !== undefined && { sub }), ...(reason !== undefined && { reason }) };
     };
 
-    const known = eventName !== undefined && (SYNC_EVENTS.has(eventName) || DELETE_EVENTS.has(eventName));
-    if (!known || event.source !== 'aws.cognito-idp' || userPoolId !== config.userPoolId) return finish(AdminChangeOutcome.Ignored);
-    if (detail?.errorCode) return finish(AdminChangeOutcome.Ignored, { reason: 'call failed' });
-    if (sub === undefined) return finish(AdminChangeOutcome.Unidentified);
-
+    if (call.kind === 'ignored') {
+      return finish(call.reason === IgnoredReason.NoSub ? AdminChangeOutcome.Unidentified : AdminChangeOutcome.Ignored, call.reason);
+    }
     try {
       const eventTime = eventTimeOf(event);
       const deadline = startDeadline(context, config.deadline);
-      if (DELETE_EVENTS.has(eventName)) {
-        if (config.onDelete === 'delete') {
-          await deadline.run('deleteProfile', (signal) => deleteProfile(table, sub, signal));
-          return finish(AdminChangeOutcome.Deleted);
-        }
-        const mark = {
-          fields: { deletedAt: eventTime },
-          now: new Date().toISOString(),
-          mode: 'existing' as const,
-          notOlderThan: { attribute: EVENT_TIME_ATTRIBUTE, value: eventTime },
-        };
-        const marked = await deadline.run('markDeleted', (signal) =>
-          updateProfileFields(table, sub, mark, signal, 'markDeleted'),
-        );
-        return finish(marked ? AdminChangeOutcome.Marked : AdminChangeOutcome.Stale);
-      }
-
-      const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, sub, signal));
-      if (!user) return finish(AdminChangeOutcome.UserGone);
-      const now = new Date().toISOString();
-      const facts = { userPoolId: config.userPoolId, triggerSource: `AdminChange_${eventName}`, now };
-      const fields = buildProfileItemForCognitoUser(user, sub, facts, config.mapAttributes, table.partitionKey);
-      if (user.enabled !== undefined) fields.enabled = user.enabled;
-      const sync = { fields, now, mode: 'upsert' as const, notOlderThan: { attribute: EVENT_TIME_ATTRIBUTE, value: eventTime } };
-      const written = await deadline.run('syncProfile', (signal) =>
-        updateProfileFields(table, sub, sync, signal, 'syncProfile'),
-      );
-      return finish(written ? AdminChangeOutcome.Synced : AdminChangeOutcome.Stale);
+      const apply = call.kind === 'delete' ? applyDeletion : applySync;
+      return finish(await apply(config, call, eventTime, deadline));
     } catch (error) {
       log.write('error', ids, { eventName, outcome: 'failed', error: log.describeError(error) });
       throw error;

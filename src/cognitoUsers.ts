@@ -29,6 +29,11 @@ export interface CognitoUser {
   readonly status: string | undefined;
   /** When the user was created in the pool. */
   readonly createdAt: Date | undefined;
+  /**
+   * When Cognito last changed the user (`UserLastModifiedDate`, to the millisecond): how
+   * fresh this state is, which orders the admin-change handler's writes.
+   */
+  readonly lastModifiedAt?: Date | undefined;
 }
 
 /** One page of `ListUsers`. @internal */
@@ -88,6 +93,7 @@ export function toCognitoUser(user: UserType): CognitoUser {
     enabled: user.Enabled,
     status: user.UserStatus,
     createdAt: user.UserCreateDate,
+    lastModifiedAt: user.UserLastModifiedDate,
   };
 }
 

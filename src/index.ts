@@ -9,7 +9,7 @@ export type { ProfileSyncOptions, SyncResult } from './postConfirmation.js';
 export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
 export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
 export type { ClaimsOption, ClaimValue } from './claims.js';
-export { ADMIN_CHANGE_EVENT_NAMES, AdminChangeOutcome, createAdminChangeHandler } from './adminChanges.js';
+export { ADMIN_CHANGE_EVENT_NAMES, AdminChangeOutcome, createAdminChangeHandler, IgnoredReason } from './adminChanges.js';
 export type {
   AdminChangeOptions,
   AdminChangeResult,

@@ -147,11 +147,21 @@ export interface FieldsUpdate {
    */
   readonly mode: 'upsert' | 'existing';
   /**
-   * Write only if the row's value of `attribute` is missing or not newer than `value`, and
-   * set it to `value`: a late event never rolls a row back. Equal times pass, because
-   * CloudTrail times have whole seconds and two changes can share one.
+   * Write only if `value` is newer (greater as text) than the row's `attribute`, and set it:
+   * state read earlier never replaces state read later. Rows written before `attribute`
+   * existed are ordered by `legacy.attribute` instead (missing, or not after
+   * `legacy.notAfter`), which the write then removes.
    */
-  readonly notOlderThan?: { readonly attribute: string; readonly value: string };
+  readonly version?: {
+    readonly attribute: string;
+    readonly value: string;
+    readonly legacy?: { readonly attribute: string; readonly notAfter: string };
+  };
+  /**
+   * Write only while the row has no `deletedAt`: once a user is deleted, no sync brings
+   * their data back onto the row or its tombstone.
+   */
+  readonly notDeleted?: boolean;
   /**
    * Write only if the row's `updatedAt` is still this value (`null`: still has none), so a
    * repair computed from an earlier read never undoes a newer write.
@@ -194,16 +204,30 @@ export async function updateProfileFields(
     values[':seenUpdatedAt'] = update.unchangedSince;
     conditions.push('#updatedAt = :seenUpdatedAt');
   }
-  if (update.notOlderThan) {
-    names['#version'] = update.notOlderThan.attribute;
-    values[':version'] = update.notOlderThan.value;
+  const removals: string[] = [];
+  if (update.version) {
+    const { attribute, value, legacy } = update.version;
+    names['#version'] = attribute;
+    values[':version'] = value;
     assignments.push('#version = :version');
-    conditions.push('(attribute_not_exists(#version) OR #version <= :version)');
+    const newer = '#version < :version';
+    if (legacy === undefined) conditions.push(`(attribute_not_exists(#version) OR ${newer})`);
+    else {
+      names['#legacyVersion'] = legacy.attribute;
+      values[':legacyVersion'] = legacy.notAfter;
+      removals.push('#legacyVersion');
+      const legacyNotNewer = '(attribute_not_exists(#legacyVersion) OR #legacyVersion <= :legacyVersion)';
+      conditions.push(`(${newer} OR (attribute_not_exists(#version) AND ${legacyNotNewer}))`);
+    }
+  }
+  if (update.notDeleted) {
+    names['#deletedAt'] = 'deletedAt';
+    conditions.push('attribute_not_exists(#deletedAt)');
   }
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
-    UpdateExpression: `SET ${assignments.join(', ')}`,
+    UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
     ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
     ExpressionAttributeNames: names,
     ExpressionAttributeValues: marshall(values, marshallOptions),

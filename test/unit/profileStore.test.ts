@@ -138,19 +138,20 @@ describe('updateProfileFields', () => {
     });
   });
 
-  it('on an existing row, unchanged since a read, and not older than the stored version', async () => {
+  it('on an existing row, unchanged since a read, not deleted, and newer than the stored version', async () => {
     ddb.on(UpdateItemCommand).resolves({});
     const update = {
       fields: { plan: 'pro' },
       now,
       mode: 'existing' as const,
       unchangedSince: '2026-01-01T00:00:00.000Z',
-      notOlderThan: { attribute: 'cognitoEventAt', value: '2026-01-01T12:00:00.000Z' },
+      version: { attribute: 'cognitoVersion', value: '2026-01-01T12:00:00.000Z|2026-01-01T12:00:01.000Z' },
+      notDeleted: true,
     };
     await updateProfileFields(table, SUB, update, signal, 'repairProfile');
     const input = inputOf(UpdateItemCommand);
     expect(input.ConditionExpression).toBe(
-      'attribute_exists(#pk) AND #updatedAt = :seenUpdatedAt AND (attribute_not_exists(#version) OR #version <= :version)',
+      'attribute_exists(#pk) AND #updatedAt = :seenUpdatedAt AND (attribute_not_exists(#version) OR #version < :version) AND attribute_not_exists(#deletedAt)',
     );
     expect(input.UpdateExpression).toBe(
       'SET #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now), #f0 = :f0, #version = :version',
@@ -160,11 +161,30 @@ describe('updateProfileFields', () => {
       '#createdAt': 'createdAt',
       '#f0': 'plan',
       '#pk': 'id',
-      '#version': 'cognitoEventAt',
+      '#version': 'cognitoVersion',
+      '#deletedAt': 'deletedAt',
     });
     expect(input.ExpressionAttributeValues).toEqual(
-      marshall({ ':now': now, ':f0': 'pro', ':seenUpdatedAt': '2026-01-01T00:00:00.000Z', ':version': '2026-01-01T12:00:00.000Z' }),
+      marshall({
+        ':now': now,
+        ':f0': 'pro',
+        ':seenUpdatedAt': '2026-01-01T00:00:00.000Z',
+        ':version': '2026-01-01T12:00:00.000Z|2026-01-01T12:00:01.000Z',
+      }),
     );
+  });
+
+  it('orders a row without the version by its legacy attribute, and removes that attribute', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    const version = { attribute: 'cognitoVersion', value: 'v2', legacy: { attribute: 'cognitoEventAt', notAfter: '2026-01-01T12:00:00.000Z' } };
+    await updateProfileFields(table, SUB, { fields: {}, now, mode: 'upsert', version }, signal);
+    const input = inputOf(UpdateItemCommand);
+    expect(input.ConditionExpression).toBe(
+      '(#version < :version OR (attribute_not_exists(#version) AND (attribute_not_exists(#legacyVersion) OR #legacyVersion <= :legacyVersion)))',
+    );
+    expect(input.UpdateExpression).toBe('SET #updatedAt = :now, #createdAt = if_not_exists(#createdAt, :now), #version = :version REMOVE #legacyVersion');
+    expect(input.ExpressionAttributeNames).toMatchObject({ '#version': 'cognitoVersion', '#legacyVersion': 'cognitoEventAt' });
+    expect(input.ExpressionAttributeValues).toEqual(marshall({ ':now': now, ':version': 'v2', ':legacyVersion': '2026-01-01T12:00:00.000Z' }));
   });
 
   it('requires a row that never had updatedAt when told it had none', async () => {
