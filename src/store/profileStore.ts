@@ -248,5 +248,3 @@ export async function deleteProfile(table: ResolvedTable, sub: string, signal: A
   const command = new DeleteItemCommand({ TableName: table.name, Key: keyOf(table, sub) });
   await send(table, 'deleteProfile', (client, options) => client.send(command, options), signal);
 }
-
-/** BatchGetItem takes at most this many keys. */

@@ -261,10 +261,10 @@ function viaEventBridge(record: any): CognitoApiCallEvent {
 
 describe('CloudTrail samples', () => {
   it.each([
-    ['devguide-hosted-ui-signup-post.json', 'Signup_POST'],
-    ['devguide-hosted-ui-confirm-post.json', 'Confirm_POST'],
-    ['rust-controltower-assumed-role.json', 'CreateManagedAccount'],
-  ])('ignores %s (%s): no Cognito read, no write, no sub guessed', async (file, eventName) => {
+    ['devguide-hosted-ui-signup-post.json', 'Signup_POST', 'unknown-call'],
+    ['devguide-hosted-ui-confirm-post.json', 'Confirm_POST', 'unknown-call'],
+    ['rust-controltower-assumed-role.json', 'CreateManagedAccount', 'not-user-pool-call'],
+  ])('ignores %s (%s) as %s: no Cognito read, no write, no sub guessed', async (file, eventName, reason) => {
     const table = await freshTable();
     const logger = recordingLogger();
     // A Cognito endpoint nothing listens on: any read would fail the test.
@@ -277,9 +277,10 @@ describe('CloudTrail samples', () => {
 
     const result = await handler(viaEventBridge(sample(`cloudtrail/${file}`)), context());
 
-    expect(result).toEqual({ outcome: 'ignored', eventName });
+    expect(result).toEqual({ outcome: 'ignored', eventName, reason });
     expect(await dynamo.scan(table.name)).toEqual([]);
     expect(logger.records).toHaveLength(1);
+    expect(logger.records[0]?.record).toMatchObject({ outcome: 'ignored', reason });
     expect(logger.text()).not.toContain('704b1e47-34fe-40e9-8c41-504997494531');
   });
 });
