@@ -103,8 +103,7 @@ function applyClaims(token: Json, change: Json): void {
 
 function applyScopes(tokens: DraftTokens, change: Json): void {
   const suppressed = new Set(strings(change.scopesToSuppress));
-  const added = strings(change.scopesToAdd).filter((scope) => !tokens.scopes.includes(scope));
-  tokens.scopes = [...tokens.scopes, ...added].filter((scope) => !suppressed.has(scope));
+  tokens.scopes = [...new Set([...tokens.scopes, ...strings(change.scopesToAdd)])].filter((scope) => !suppressed.has(scope));
 }
 
 function applyGroups(details: Json, tokens: DraftTokens): void {

@@ -21,6 +21,7 @@ import {
 import type { PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { createPublicKey, createVerify } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createPreTokenGenerationHandler } from '../../src/index.js';
 import { type LocalStack, type PreTokenGenerationVersion, startLocalStack } from '../../src/local/index.js';
 import { startLocalStackWith } from '../../src/local/startLocalStack.js';
 
@@ -198,6 +199,27 @@ describe('pre token generation V2 and V3', () => {
     expect(claimsOf(tokens.IdToken)['cognito:groups']).toEqual(['admins', 'editors']);
     expect(claimsOf(tokens.AccessToken)['cognito:groups']).toEqual(['admins', 'editors']);
     expect(claimsOf(tokens.IdToken)).not.toHaveProperty('cognito:roles'); // the override gave no roles
+  });
+
+  it("carries the library handler's access-token claims into the access token", async () => {
+    // Prepare: the library's own handler, writing to the stack's table
+    stack.setHandlers({
+      PreTokenGeneration: createPreTokenGenerationHandler({
+        table: { name: stack.tableName, client: stack.clients.dynamodb },
+        claims: { member_email: 'email' },
+        accessTokenClaims: { member_since: (profile) => String(profile.createdAt).slice(0, 10) },
+        logger: { info() {}, warn() {}, error() {} },
+      }),
+    });
+    const { email } = await confirmedUser(stack, 'v2-library');
+
+    // Act
+    const tokens = await signIn(stack, email);
+
+    // Assess
+    expect(claimsOf(tokens.AccessToken).member_since).toMatch(/^\d{4}-\d{2}-\d{2}$/);
+    expect(claimsOf(tokens.IdToken).member_email).toBe(email);
+    expect(claimsOf(tokens.IdToken)).not.toHaveProperty('member_since');
   });
 
   it('ignores a V1-shaped response, as a V2 pool does', async () => {
