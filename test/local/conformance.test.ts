@@ -628,6 +628,7 @@ describe('ListUsers paging and filters', () => {
     ['sub =', () => `sub = "${subs[42]}"`, 1],
     ['email =', () => 'email = "page-042@list.example"', 1],
     ['email ^=', () => 'email ^= "page-04"', 10],
+    ['= as an exact match, not a prefix', () => 'email = "page-04"', 0],
     ['username =', () => `username = "${subs[5]}"`, 1],
     ['username = (case-sensitive)', () => `username = "${subs.find((sub) => /[a-f]/.test(sub))!.toUpperCase()}"`, 0],
     ['cognito:user_status = (any case)', () => 'cognito:user_status = "force_change_password"', USERS],
