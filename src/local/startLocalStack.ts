@@ -69,6 +69,12 @@ export interface LocalStack {
  * clients are optional peer dependencies, loaded here; a missing one is named in the error.
  * A start that fails stops what it had started before rethrowing.
  *
+ * Where cognito-local differs from AWS in a way a trigger can see, the stack answers as AWS
+ * does: pre token generation V1/V2/V3 events and their overrides applied to the issued
+ * tokens (`preTokenGenerationVersion`), `TokenGeneration_NewPasswordChallenge`, a failing
+ * PostConfirmation failing the call, Cognito's 5 s limit and 3 calls, `ListUsers` paging
+ * and filters. `src/local/EMULATORS.md` has the conformance table.
+ *
  * It sets `AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE` (when unset) to quiet the AWS SDK
  * v2 that cognito-local loads; it changes nothing else in `process.env`.
  *

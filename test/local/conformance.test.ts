@@ -233,7 +233,7 @@ describe('pre token generation V2 and V3', () => {
     expect(claimsOf(tokens.IdToken)).not.toHaveProperty('plan');
   });
 
-  it('sends version "3" once the pool is set to V3_0 with UpdateUserPool, and applies its response alike', async () => {
+  it('sends the V3 event once the pool is set to V3_0 with UpdateUserPool, and applies its response alike', async () => {
     // Prepare
     await setPoolVersion(stack, 'V3_0');
     const versions: string[] = [];

@@ -481,5 +481,6 @@ describe('stop', () => {
   it('validates options before starting anything', async () => {
     await expect(startLocalStack({ tableName: 'x' })).rejects.toSatisfy(isConfigurationError);
     await expect(startLocalStack({ userPool: { customAttributes: ['custom:plan'] } })).rejects.toThrow('userPool.customAttributes[0]');
+    await expect(startLocalStack({ preTokenGenerationVersion: 'V2' as never })).rejects.toThrow("Invalid option `preTokenGenerationVersion`: must be one of 'V1_0', 'V2_0', 'V3_0'");
   });
 });
