@@ -1,4 +1,4 @@
-import type { CognitoLocalContext, CognitoLocalLib, CognitoLocalServices } from './cognitoLocalLib.js';
+import type { CognitoLocalContext, CognitoLocalLib, CognitoLocalServices, CognitoLocalUser } from './cognitoLocalLib.js';
 import type { CognitoErrorFactory } from './triggerInvoker.js';
 import { FilterError, parseUserFilter } from './userFilter.js';
 
@@ -24,13 +24,7 @@ export function listUsersTarget(lib: CognitoLocalLib, services: CognitoLocalServ
   return async (ctx: CognitoLocalContext, request: ListUsersRequest) => {
     const limit = pageSize(request.Limit, fail);
     const after = request.PaginationToken === undefined ? undefined : decodeToken(request.PaginationToken, fail);
-    let matches: (user: Parameters<ReturnType<typeof parseUserFilter>>[0]) => boolean;
-    try {
-      matches = parseUserFilter(request.Filter);
-    } catch (error) {
-      if (error instanceof FilterError) throw fail('InvalidParameterException', error.message);
-      throw error;
-    }
+    const matches = filterOf(request.Filter, fail);
     const userPool = await services.cognito.getUserPool(ctx, String(request.UserPoolId));
     const users = (await userPool.listUsers(ctx))
       .filter(matches)
@@ -43,6 +37,15 @@ export function listUsersTarget(lib: CognitoLocalLib, services: CognitoLocalServ
       ...(users.length > limit && last && { PaginationToken: encodeToken(last.Username) }),
     };
   };
+}
+
+function filterOf(filter: string | undefined, fail: CognitoErrorFactory): (user: CognitoLocalUser) => boolean {
+  try {
+    return parseUserFilter(filter);
+  } catch (error) {
+    if (error instanceof FilterError) throw fail('InvalidParameterException', error.message);
+    throw error;
+  }
 }
 
 function pageSize(limit: number | undefined, fail: CognitoErrorFactory): number {
