@@ -8,6 +8,7 @@
 export { startLocalStack } from './startLocalStack.js';
 export type { LocalStack } from './startLocalStack.js';
 export type { LocalStackOptions } from './options.js';
+export type { PreTokenGenerationVersion } from './tokenOverrides.js';
 
 // Pointing other code at the stack
 export { applyEnv } from './env.js';

@@ -2,8 +2,8 @@ import type { LocalTriggerName } from './triggers.js';
 
 /**
  * One call the Lambda Invoke endpoint received and answered, kept so tests can see what a
- * trigger returned: cognito-local only logs a failing PostConfirmation, and its API call
- * still succeeds.
+ * trigger got and returned: the event as Cognito sent it, each call Cognito made again
+ * after its 5 s limit, the error a failing call answered.
  *
  * @example
  * ```ts

@@ -1,4 +1,5 @@
 import { ConfigurationError } from '../errors.js';
+import { PRE_TOKEN_GENERATION_VERSIONS, type PreTokenGenerationVersion } from './tokenOverrides.js';
 import type { LocalTriggerHandlers } from './triggers.js';
 import { type LocalUserPoolOptions, type ResolvedUserPoolOptions, resolveUserPoolOptions } from './userPool.js';
 
@@ -27,22 +28,34 @@ export interface LocalStackOptions {
    */
   handlers?: LocalTriggerHandlers;
   /**
-   * How long a handler may run: its context's `getRemainingTimeInMillis()` starts here, and
-   * past it the Invoke endpoint answers as Lambda does on a timeout.
+   * The Lambda function's own timeout: its context's `getRemainingTimeInMillis()` starts
+   * here, and past it the Invoke endpoint answers as Lambda does on a timeout. Cognito's
+   * own limit is separate and fixed, as on AWS: it waits 5 s for a trigger, then calls it
+   * again, up to 3 calls, then fails the API call with `UnexpectedLambdaException`.
    * @default 5000
    */
   functionTimeoutMs?: number;
+  /**
+   * The pre token generation event version of the pool, as `LambdaConfig.PreTokenGenerationConfig.LambdaVersion`
+   * sets it on AWS: `'V1_0'` sends the V1 event and applies `claimsOverrideDetails` to the
+   * ID token; `'V2_0'` and `'V3_0'` send the V2/V3 event (with `request.scopes`) and apply
+   * `claimsAndScopeOverrideDetails` to both tokens. An `UpdateUserPool` call that sets
+   * `PreTokenGenerationConfig.LambdaVersion` on the pool takes precedence, as on AWS.
+   * @default 'V1_0'
+   */
+  preTokenGenerationVersion?: PreTokenGenerationVersion;
   /** How the user pool is made. @default see {@link LocalUserPoolOptions} */
   userPool?: LocalUserPoolOptions;
   /**
-   * Region of the returned clients and of `env.AWS_REGION`. cognito-local itself names
-   * its region `local` in pool ids and trigger events.
+   * Region of the returned clients, of `env.AWS_REGION`, of pool ids (`<region>_<id>`) and
+   * of the `region` field of trigger events.
    * @default 'us-east-1'
    */
   region?: string;
   /**
-   * Request timeout of the returned clients, so that no call can hang a test.
-   * @default 15000
+   * Request timeout of the returned clients, so that no call can hang a test. It leaves
+   * room for Cognito's three 5 s calls of a slow trigger, and a second trigger after it.
+   * @default 35000
    */
   requestTimeoutMs?: number;
   /**
@@ -56,8 +69,9 @@ const defaults = {
   tableName: 'profiles',
   partitionKey: 'userId',
   functionTimeoutMs: 5000,
+  preTokenGenerationVersion: 'V1_0' as PreTokenGenerationVersion,
   region: 'us-east-1',
-  requestTimeoutMs: 15_000,
+  requestTimeoutMs: 35_000,
   codeReadTimeoutMs: 2000,
 };
 
@@ -68,6 +82,7 @@ export interface ResolvedOptions {
   readonly tableName: string;
   readonly partitionKey: string;
   readonly functionTimeoutMs: number;
+  readonly preTokenGenerationVersion: PreTokenGenerationVersion;
   readonly region: string;
   readonly requestTimeoutMs: number;
   readonly codeReadTimeoutMs: number;
@@ -81,6 +96,7 @@ export function resolveOptions(options: LocalStackOptions): ResolvedOptions {
     tableName: options.tableName ?? defaults.tableName,
     partitionKey: options.partitionKey ?? defaults.partitionKey,
     functionTimeoutMs: options.functionTimeoutMs ?? defaults.functionTimeoutMs,
+    preTokenGenerationVersion: options.preTokenGenerationVersion ?? defaults.preTokenGenerationVersion,
     region: options.region ?? defaults.region,
     requestTimeoutMs: options.requestTimeoutMs ?? defaults.requestTimeoutMs,
     codeReadTimeoutMs: options.codeReadTimeoutMs ?? defaults.codeReadTimeoutMs,
@@ -91,6 +107,9 @@ export function resolveOptions(options: LocalStackOptions): ResolvedOptions {
   }
   if (typeof config.partitionKey !== 'string' || config.partitionKey.length === 0 || config.partitionKey.length > 255) {
     throw new ConfigurationError('partitionKey', 'must be a non-empty attribute name');
+  }
+  if (!PRE_TOKEN_GENERATION_VERSIONS.includes(config.preTokenGenerationVersion)) {
+    throw new ConfigurationError('preTokenGenerationVersion', `must be one of ${PRE_TOKEN_GENERATION_VERSIONS.map((version) => `'${version}'`).join(', ')}`);
   }
   if (typeof config.region !== 'string' || !/^[a-z0-9-]+$/.test(config.region)) {
     throw new ConfigurationError('region', 'must be a region name such as us-east-1');

@@ -1,3 +1,4 @@
+import { createRequire } from 'node:module';
 import { LocalStackError } from './errors.js';
 
 /**
@@ -10,8 +11,28 @@ import { LocalStackError } from './errors.js';
  * @internal
  */
 export async function importPeer<T>(specifier: string, packageName: string): Promise<T> {
+  return importWith<T>(() => import(specifier), specifier, packageName);
+}
+
+/**
+ * Loads a JSON file of an optional peer dependency with `require`, resolved from this
+ * file as `import()` resolves: an `import()` of JSON needs an import attribute, whose
+ * syntax differs between the Node versions the package supports.
+ *
+ * @internal
+ */
+export async function importJsonPeer<T>(specifier: string, packageName: string): Promise<T> {
+  return importWith<T>(async () => requireHere()(specifier), specifier, packageName);
+}
+
+/** `require` relative to this file, in both builds: CommonJS has `__filename`, ESM `import.meta.url`. */
+function requireHere(): NodeJS.Require {
+  return createRequire(typeof __filename === 'string' ? __filename : import.meta.url);
+}
+
+async function importWith<T>(load: () => Promise<unknown>, specifier: string, packageName: string): Promise<T> {
   try {
-    return (await import(specifier)) as T;
+    return (await load()) as T;
   } catch (error) {
     if (isMissingPackage(error, packageName)) {
       throw new LocalStackError(

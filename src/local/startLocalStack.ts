@@ -15,6 +15,7 @@ import { loadSdk } from './sdk.js';
 import { type SentMail, startSes } from './ses.js';
 import { type LocalStackOptions, resolveOptions } from './options.js';
 import { type LocalTriggerHandlers, createTriggerRegistry } from './triggers.js';
+import { COGNITO_TRIGGER_LIMITS } from './triggerInvoker.js';
 import { createUserPool } from './userPool.js';
 
 /**
@@ -35,7 +36,7 @@ export interface LocalStack {
   readonly region: string;
   readonly tableName: string;
   readonly partitionKey: string;
-  /** Id of the pool, such as `local_4Xz9aB2c`. */
+  /** Id of the pool, such as `us-east-1_4Xz9aB2c` (`<region>_<id>`, as on AWS). */
   readonly userPoolId: string;
   /** Id of the app client (no secret; password flows allowed). */
   readonly clientId: string;
@@ -68,6 +69,12 @@ export interface LocalStack {
  * clients are optional peer dependencies, loaded here; a missing one is named in the error.
  * A start that fails stops what it had started before rethrowing.
  *
+ * Where cognito-local differs from AWS in a way a trigger can see, the stack answers as AWS
+ * does: pre token generation V1/V2/V3 events and their overrides applied to the issued
+ * tokens (`preTokenGenerationVersion`), `TokenGeneration_NewPasswordChallenge`, a failing
+ * PostConfirmation failing the call, Cognito's 5 s limit and 3 calls, `ListUsers` paging
+ * and filters. `src/local/EMULATORS.md` has the conformance table.
+ *
  * It sets `AWS_SDK_JS_SUPPRESS_MAINTENANCE_MODE_MESSAGE` (when unset) to quiet the AWS SDK
  * v2 that cognito-local loads; it changes nothing else in `process.env`.
  *
@@ -83,7 +90,27 @@ export interface LocalStack {
  * await stack.stop();
  * ```
  */
-export async function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+export function startLocalStack(options: LocalStackOptions = {}): Promise<LocalStack> {
+  return startLocalStackWith(options, COGNITO_TRIGGER_LIMITS);
+}
+
+/**
+ * Cognito's limits for a trigger call, fixed on AWS. Only tests change them, to see a
+ * timeout without waiting 3 x 5 s.
+ *
+ * @internal
+ */
+export interface TriggerLimits {
+  readonly timeoutMs: number;
+  readonly attempts: number;
+}
+
+/**
+ * `startLocalStack` with Cognito's trigger limits given; not exported from the package.
+ *
+ * @internal
+ */
+export async function startLocalStackWith(options: LocalStackOptions, triggerLimits: TriggerLimits): Promise<LocalStack> {
   const config = resolveOptions(options);
   const registry = createTriggerRegistry(options.handlers ?? {});
   const invocations: LocalInvocation[] = [];
@@ -105,8 +132,10 @@ export async function startLocalStack(options: LocalStackOptions = {}): Promise<
         dataDir,
         invokeEndpoint: invoke.endpoint,
         registry,
-        functionTimeoutMs: config.functionTimeoutMs,
         usernameAttributes: config.userPool.usernameAttributes,
+        region: config.region,
+        preTokenGenerationVersion: config.preTokenGenerationVersion,
+        triggerLimits,
       }),
       startSes(),
     ]);

@@ -106,7 +106,8 @@ describe('Cognito triggers', () => {
       'custom:plan': 'pro',
       'cognito:user_status': 'CONFIRMED',
     });
-    expect(event).toMatchObject({ version: '0', region: 'local', callerContext: { clientId: stack.clientId } }); // emulator values
+    expect(event).toMatchObject({ version: '1', region: 'us-east-1', callerContext: { awsSdkVersion: 'aws-sdk-unknown-unknown', clientId: stack.clientId } }); // as AWS sends them
+    expect(event.userPoolId).toMatch(/^us-east-1_[0-9A-Za-z]+$/);
     expect(context.functionName).toBe('local-PostConfirmation');
     expect(context.getRemainingTimeInMillis()).toBeGreaterThan(0);
     expect(context.getRemainingTimeInMillis()).toBeLessThanOrEqual(5000);
@@ -122,7 +123,7 @@ describe('Cognito triggers', () => {
     expect(seen.map(({ event }) => [event.triggerSource, event.request.userAttributes.sub])).toEqual([
       ['PostConfirmation_ConfirmSignUp', sub],
     ]);
-    expect(seen[0]?.event.callerContext.clientId).toBeNull(); // an admin call has no app client
+    expect(seen[0]?.event.callerContext.clientId).toBe('CLIENT_ID_NOT_APPLICABLE'); // an admin call has no app client
   });
 
   it('calls PostConfirmation_ConfirmForgotPassword on ConfirmForgotPassword', async () => {
@@ -143,7 +144,7 @@ describe('Cognito triggers', () => {
     expect(seen.map(({ event }) => event.triggerSource)).toEqual(['PostConfirmation_ConfirmForgotPassword']);
   });
 
-  it('records a PostConfirmation handler that throws as an errored invocation, called once', async () => {
+  it('fails the confirmation when a PostConfirmation handler throws, and records the errored invocation, called once', async () => {
     // Prepare
     stack.setHandlers({
       PostConfirmation: async () => {
@@ -153,13 +154,13 @@ describe('Cognito triggers', () => {
     const email = newEmail();
     await signUp(stack, email);
 
-    // Act: real Cognito answers UserLambdaValidationException here (and confirms the user
-    // all the same); cognito-local only logs the failure, so the call succeeds and the
-    // failure is visible only in what the Invoke endpoint answered.
-    await expect(adminConfirm(stack, email)).resolves.toBeDefined();
+    // Act: as on AWS, the call fails with UserLambdaValidationException (and the user is
+    // confirmed all the same); cognito-local alone would only log the failure.
+    const confirming = adminConfirm(stack, email);
 
     // Assess
-    expect(stack.invocations).toHaveLength(1); // no SDK retry of a failed Invoke
+    await expect(confirming).rejects.toMatchObject({ name: 'UserLambdaValidationException', message: 'PostConfirmation failed with error profile table missing.' });
+    expect(stack.invocations).toHaveLength(1); // a function error is not called again
     expect(stack.invocations[0]).toMatchObject({
       trigger: 'PostConfirmation',
       triggerSource: 'PostConfirmation_ConfirmSignUp',
@@ -429,7 +430,11 @@ describe('two stacks side by side', () => {
     const email = newEmail();
     await signUp(other, email);
 
-    await adminConfirm(other, email);
+    // Lambda's timeout is a function error: Cognito reports it and does not call again.
+    await expect(adminConfirm(other, email)).rejects.toMatchObject({
+      name: 'UserLambdaValidationException',
+      message: 'PostConfirmation failed with error Task timed out after 0.30 seconds.',
+    });
 
     expect(remainingAtStart).toBeLessThanOrEqual(300);
     expect(other.invocations.at(-1)).toMatchObject({
@@ -476,5 +481,6 @@ describe('stop', () => {
   it('validates options before starting anything', async () => {
     await expect(startLocalStack({ tableName: 'x' })).rejects.toSatisfy(isConfigurationError);
     await expect(startLocalStack({ userPool: { customAttributes: ['custom:plan'] } })).rejects.toThrow('userPool.customAttributes[0]');
+    await expect(startLocalStack({ preTokenGenerationVersion: 'V2' as never })).rejects.toThrow("Invalid option `preTokenGenerationVersion`: must be one of 'V1_0', 'V2_0', 'V3_0'");
   });
 });
