@@ -68,3 +68,6 @@ export const WelcomeAttribute = {
 
 /** DynamoDB's item size limit, in bytes. */
 export const MAX_ITEM_BYTES = 400 * 1024;
+
+/** A DynamoDB table name, as the library and the local stack accept it. @internal */
+export const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;

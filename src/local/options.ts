@@ -1,3 +1,4 @@
+import { TABLE_NAME } from '../constants.js';
 import { ConfigurationError } from '../errors.js';
 import { PRE_TOKEN_GENERATION_VERSIONS, type PreTokenGenerationVersion } from './tokenOverrides.js';
 import type { LocalTriggerHandlers } from './triggers.js';
@@ -75,7 +76,6 @@ const defaults = {
   codeReadTimeoutMs: 2000,
 };
 
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 
 /** The options with defaults applied. @internal */
 export interface ResolvedOptions {

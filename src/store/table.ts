@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { WelcomeAttribute } from '../constants.js';
+import { TABLE_NAME, WelcomeAttribute } from '../constants.js';
 import { ConfigurationError } from '../errors.js';
 
 interface TableFields {
@@ -46,7 +46,6 @@ export interface ResolvedTable {
   client(): DynamoDBClient;
 }
 
-const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
 const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.values(WelcomeAttribute)]);
 
