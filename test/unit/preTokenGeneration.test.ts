@@ -250,6 +250,17 @@ describe('createPreTokenGenerationHandler', () => {
       expect(result.response).toEqual({ claimsOverrideDetails: { claimsToAddOrOverride: { plan: 'pro' } } });
     });
 
+    it.each(['1', '2'] as const)('V%s: adds no claim for a field the row lacks, even one named like an Object.prototype member', async (version) => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler, logger } = setup({ failOpen: false, claims: { plan: 'plan', text: 'toString', kind: 'constructor' } });
+
+      const result = await handler(buildPreTokenGenerationEvent({ sub: SUB, version }), buildLambdaContext());
+
+      const details = version === '1' ? (result.response as any).claimsOverrideDetails : (result.response as any).claimsAndScopeOverrideDetails.idTokenGeneration;
+      expect(details.claimsToAddOrOverride).toEqual({ plan: 'pro' });
+      expect(logger.records[0]!.record).toMatchObject({ claims: 1 });
+    });
+
     const cycle = () => {
       const value: Record<string, unknown> = {};
       value.self = value;
