@@ -40,7 +40,7 @@ export function buildProfileItem(
   } catch (error) {
     if (error instanceof InvalidProfileError) throw error;
     // A getter, a Proxy trap or a revoked Proxy threw while the walk read the value.
-    throw new InvalidProfileError(pathOf(walk.trail), 'could not be read: reading it threw (a getter or a Proxy)', { cause: error });
+    throw new InvalidProfileError(pathOf(walk.trail), 'threw when read (a getter or a Proxy)', { cause: error });
   }
   item[partitionKey] = user.sub;
   item.createdAt = context.now;
@@ -150,7 +150,6 @@ function copyObject(value: object, walk: Walk): unknown {
     return bytes;
   }
   if (value instanceof Date) throw refuse(walk, 'is a Date: store date.toISOString() instead');
-  if (value instanceof Map) throw refuse(walk, 'is a Map: store a plain object');
   throw refuse(walk, 'is a class instance: store a plain object');
 }
 
@@ -224,7 +223,7 @@ function copySet(set: Set<unknown>, walk: Walk): Set<string | number> {
  * refused here with the field named.
  */
 function checkKey(key: string, walk: Walk): void {
-  if (key === '__proto__') throw refuse(walk, 'is named __proto__, which a row read back into JavaScript cannot hold');
+  if (key === '__proto__') throw refuse(walk, 'is named __proto__, which JavaScript cannot read back');
   if (key === 'constructor') throw refuse(walk, "is named constructor, which @aws-sdk/util-dynamodb's marshall cannot write");
 }
 
