@@ -75,6 +75,23 @@ export class InvalidProfileError extends ProfileSyncError {
 }
 
 /**
+ * A token claim could not be made from the profile: the claim function threw, or it gave a
+ * value a token cannot carry (a function, a symbol, a number that is not finite, binary
+ * data, an object with a cycle). Thrown after the profile was synced, with the event left
+ * untouched; with `failOpen` (the default) the sign-in goes on without the claims.
+ */
+export class ClaimError extends ProfileSyncError {
+  /** The claim at fault, as its option path: `claims.plan` or `accessTokenClaims.tier`. */
+  readonly claim: string;
+
+  constructor(claim: string, problem: string, options?: { cause?: unknown }) {
+    super(`Claim \`${claim}\` ${problem}`, options);
+    this.name = 'ClaimError';
+    this.claim = claim;
+  }
+}
+
+/**
  * A DynamoDB call failed for a reason other than the expected conditional-check failure
  * (throttling past retries, access denied, a missing table). `cause` holds the SDK error.
  */
@@ -202,6 +219,9 @@ export const isInvalidEventError = (error: unknown): error is InvalidEventError 
 /** True for an {@link InvalidProfileError}. */
 export const isInvalidProfileError = (error: unknown): error is InvalidProfileError =>
   hasName(error, 'InvalidProfileError');
+
+/** True for a {@link ClaimError}. */
+export const isClaimError = (error: unknown): error is ClaimError => hasName(error, 'ClaimError');
 
 /** True for a {@link ProfileWriteError}. */
 export const isProfileWriteError = (error: unknown): error is ProfileWriteError =>

@@ -44,6 +44,7 @@ export { MAX_ITEM_BYTES, PostConfirmationSource, SyncOutcome, WelcomeAttribute, 
 
 // Errors
 export {
+  ClaimError,
   CognitoReadError,
   ConfigurationError,
   DeadlineExceededError,
@@ -54,6 +55,7 @@ export {
   ProfileWriteError,
   ReconcileError,
   WelcomeError,
+  isClaimError,
   isCognitoReadError,
   isConfigurationError,
   isDeadlineExceededError,

@@ -4,7 +4,7 @@ import type {
   PreTokenGenerationV2TriggerEvent,
   PreTokenGenerationV3TriggerEvent,
 } from 'aws-lambda';
-import { resolveClaims, validateClaims, type ClaimsOption } from './claims.js';
+import { validateClaims, type ClaimsOption } from './claims.js';
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
 import { isInvalidEventError } from './errors.js';
 import { idsOfUnknownEvent, invocationLog, resolveLogger } from './log.js';
@@ -12,8 +12,9 @@ import { checkMapper, checkOptionsObject, checkSourceList, type ProfileTableOpti
 import { buildProfileItem } from './store/profileItem.js';
 import { updateProfileFields } from './store/profileStore.js';
 import { resolveTable } from './store/table.js';
+import { addClaims, checkResponse } from './tokenClaims.js';
 import { readTriggerUser } from './triggerEvent.js';
-import type { Profile, TriggerUser } from './types.js';
+import type { TriggerUser } from './types.js';
 
 /** A PreTokenGeneration event of any version (V1, V2, V3). */
 export type PreTokenGenerationEvent =
@@ -42,8 +43,9 @@ export interface PreTokenGenerationOptions extends ProfileTableOptions, Deadline
   skipTriggerSources?: readonly string[];
   /**
    * When the profile cannot be synced (a DynamoDB error, the deadline, a mapper whose output
-   * cannot be stored), log it and let the sign-in go on with the event unchanged. `false`
-   * fails the sign-in instead.
+   * cannot be stored) or a claim cannot be made (`ClaimError`), log it and let the sign-in go
+   * on with the event unchanged. `false` fails the sign-in instead. A malformed event
+   * (`InvalidEventError`) fails it either way.
    * @default true
    */
   failOpen?: boolean;
@@ -116,6 +118,7 @@ export function createPreTokenGenerationHandler<TEvent extends PreTokenGeneratio
         return event;
       }
       user = readTriggerUser(event, 'TokenGeneration_');
+      if (config.claims || config.accessTokenClaims) checkResponse(event);
       const now = new Date(startedAt).toISOString();
       const fields = buildProfileItem(user, config.mapAttributes, { ...user, now }, table.partitionKey);
       fields[LAST_LOGIN] = now;
@@ -133,40 +136,4 @@ export function createPreTokenGenerationHandler<TEvent extends PreTokenGeneratio
       throw error;
     }
   };
-}
-
-/**
- * Writes the claims in the response shape of the event's version and returns how many.
- * Every claim is resolved before the event is touched, so a claim function that throws
- * leaves the event as it was (and the fail-open path returns it unchanged).
- */
-function addClaims(
-  event: PreTokenGenerationEvent,
-  profile: Profile,
-  config: { claims?: ClaimsOption | undefined; accessTokenClaims?: ClaimsOption | undefined },
-): number {
-  const versionTwoShape = event.version === '2' || event.version === '3';
-  const idClaims = config.claims ? resolveClaims(config.claims, profile, !versionTwoShape) : {};
-  const accessClaims =
-    versionTwoShape && config.accessTokenClaims ? resolveClaims(config.accessTokenClaims, profile, false) : {};
-  const count = Object.keys(idClaims).length + Object.keys(accessClaims).length;
-  if (count === 0) return 0;
-
-  // Cognito (and cognito-local) needs `response` back; merge with what an earlier step set.
-  const mutable = event as unknown as { response?: Record<string, any> };
-  mutable.response ??= {};
-  if (!versionTwoShape) {
-    const details = (mutable.response.claimsOverrideDetails ??= {});
-    details.claimsToAddOrOverride = { ...details.claimsToAddOrOverride, ...idClaims };
-    return count;
-  }
-  const details = (mutable.response.claimsAndScopeOverrideDetails ??= {});
-  for (const [token, claims] of [
-    ['idTokenGeneration', idClaims],
-    ['accessTokenGeneration', accessClaims],
-  ] as const) {
-    if (Object.keys(claims).length === 0) continue;
-    details[token] = { ...details[token], claimsToAddOrOverride: { ...details[token]?.claimsToAddOrOverride, ...claims } };
-  }
-  return count;
 }

@@ -527,14 +527,20 @@ describe('createPostConfirmationHandler', () => {
 
     it('adds the user name and error messages only when logPersonalData is on', async () => {
       ddb.on(PutItemCommand).rejects(new Error('boom for ana.lima'));
-      const { handler, logger } = setup({ logPersonalData: true, failOpen: true });
+      const on = setup({ logPersonalData: true, failOpen: true });
+      const off = setup({ failOpen: true });
 
-      await handler(buildPostConfirmationEvent({ sub: SUB, userName: 'ana.lima' }), buildLambdaContext());
+      await on.handler(buildPostConfirmationEvent({ sub: SUB, userName: 'ana.lima' }), buildLambdaContext());
+      await off.handler(buildPostConfirmationEvent({ sub: SUB, userName: 'ana.lima' }), buildLambdaContext());
 
-      expect(logger.records[0]!.record).toMatchObject({
+      expect(on.logger.records[0]!.record).toMatchObject({
         userName: 'ana.lima',
         error: { name: 'ProfileWriteError', message: expect.stringContaining('createProfile') },
       });
+      expect(off.logger.records).toHaveLength(1);
+      expect(off.logger.records[0]!.record).not.toHaveProperty('userName');
+      expect(off.logger.records[0]!.record.error).toEqual({ name: 'ProfileWriteError', cause: 'Error' });
+      expect(off.logger.text()).not.toContain('ana.lima');
     });
 
     it('writes JSON lines to the console by default', async () => {

@@ -2,7 +2,14 @@ import { DynamoDBClient, ProvisionedThroughputExceededException, UpdateItemComma
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
-import { ConfigurationError, createPreTokenGenerationHandler, type PreTokenGenerationOptions } from '../../src/index.js';
+import {
+  ClaimError,
+  ConfigurationError,
+  createPreTokenGenerationHandler,
+  isClaimError,
+  isInvalidEventError,
+  type PreTokenGenerationOptions,
+} from '../../src/index.js';
 import { buildLambdaContext, buildPreTokenGenerationEvent } from '../../src/testing/index.js';
 import { recordingLogger } from '../support/logger.js';
 
@@ -150,6 +157,31 @@ describe('createPreTokenGenerationHandler', () => {
     await expect(handler(event, buildLambdaContext())).resolves.toEqual(before);
   });
 
+  it('fails closed with a ClaimError naming the claim when a claim function throws, leaving the event untouched', async () => {
+    ddb.on(UpdateItemCommand).resolves(storedRow());
+    const boom = new TypeError("Cannot read properties of undefined (reading 'city')");
+    const { handler, logger } = setup({
+      failOpen: false,
+      claims: { plan: 'plan' },
+      accessTokenClaims: {
+        broken: () => {
+          throw boom;
+        },
+      },
+    });
+    const event = buildPreTokenGenerationEvent({ sub: SUB, version: '2' });
+    const before = structuredClone(event);
+
+    const error = await handler(event, buildLambdaContext()).catch((e: unknown) => e);
+
+    expect(error).toBeInstanceOf(ClaimError);
+    expect(isClaimError(error)).toBe(true);
+    expect(error).toMatchObject({ claim: 'accessTokenClaims.broken', cause: boom });
+    expect((error as Error).message).toContain('accessTokenClaims.broken');
+    expect(event).toEqual(before);
+    expect(logger.records[0]).toMatchObject({ level: 'error', record: { outcome: 'failed', error: { name: 'ClaimError', cause: 'TypeError' } } });
+  });
+
   it('fails closed with failOpen: false', async () => {
     ddb.on(UpdateItemCommand).rejects(new Error('down'));
     const { handler } = setup({ failOpen: false });
@@ -188,6 +220,164 @@ describe('createPreTokenGenerationHandler', () => {
       outcome: 'updated',
       claims: 1,
       durationMs: expect.any(Number),
+    });
+  });
+
+  describe('bad events and claim values', () => {
+    it.each([
+      ['a string', 'x'],
+      ['a number', 5],
+      ['an array', []],
+    ])('rejects a response that is %s with InvalidEventError, before writing', async (_label, response) => {
+      const { handler } = setup({ failOpen: false, claims: { plan: 'plan' } });
+      const event = { ...buildPreTokenGenerationEvent({ sub: SUB }), response } as never;
+
+      const error = await handler(event, buildLambdaContext()).catch((e: unknown) => e);
+
+      expect(isInvalidEventError(error)).toBe(true);
+      expect(error).toMatchObject({ field: 'response' });
+      expect(ddb.calls()).toHaveLength(0);
+    });
+
+    it('adds claims to an event without a response', async () => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler } = setup({ failOpen: false, claims: { plan: 'plan' } });
+      const event = buildPreTokenGenerationEvent({ sub: SUB }) as unknown as Record<string, unknown>;
+      delete event.response;
+
+      const result = await handler(event as never, buildLambdaContext());
+
+      expect(result.response).toEqual({ claimsOverrideDetails: { claimsToAddOrOverride: { plan: 'pro' } } });
+    });
+
+    it.each(['1', '2'] as const)('V%s: adds no claim for a field the row lacks, even one named like an Object.prototype member', async (version) => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler, logger } = setup({ failOpen: false, claims: { plan: 'plan', text: 'toString', kind: 'constructor' } });
+
+      const result = await handler(buildPreTokenGenerationEvent({ sub: SUB, version }), buildLambdaContext());
+
+      const details = version === '1' ? (result.response as any).claimsOverrideDetails : (result.response as any).claimsAndScopeOverrideDetails.idTokenGeneration;
+      expect(details.claimsToAddOrOverride).toEqual({ plan: 'pro' });
+      expect(logger.records[0]!.record).toMatchObject({ claims: 1 });
+    });
+
+    const cycle = () => {
+      const value: Record<string, unknown> = {};
+      value.self = value;
+      return value;
+    };
+    it.each<[string, () => unknown, '1' | '2']>([
+      ['a cyclic object (V1)', cycle, '1'],
+      ['a cyclic object (V2)', cycle, '2'],
+      ['a function', () => () => 'x', '2'],
+      ['a symbol', () => Symbol('x'), '2'],
+      ['NaN', () => Number.NaN, '2'],
+      ['binary data', () => new Uint8Array([1]), '2'],
+    ])('rejects a claim function returning %s with a ClaimError naming the claim', async (_label, value, version) => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler } = setup({ failOpen: false, claims: { odd: value as never } });
+      const event = buildPreTokenGenerationEvent({ sub: SUB, version });
+      const before = structuredClone(event);
+
+      const error = await handler(event, buildLambdaContext()).catch((e: unknown) => e);
+
+      expect(error).toBeInstanceOf(ClaimError);
+      expect(error).toMatchObject({ claim: 'claims.odd' });
+      expect(event).toEqual(before);
+    });
+  });
+
+  describe('override containers', () => {
+    const claimsOf = (response: any, token: 'idTokenGeneration' | 'accessTokenGeneration') =>
+      response.claimsAndScopeOverrideDetails?.[token]?.claimsToAddOrOverride;
+
+    // The Cognito developer guide's own V2 test event sends `claimsAndScopeOverrideDetails: []`.
+    it.each<[string, (response: any) => void]>([
+      ['claimsAndScopeOverrideDetails: [] (the developer guide test event)', (r) => (r.claimsAndScopeOverrideDetails = [])],
+      ['claimsAndScopeOverrideDetails: "x"', (r) => (r.claimsAndScopeOverrideDetails = 'x')],
+      ['claimsAndScopeOverrideDetails: null', (r) => (r.claimsAndScopeOverrideDetails = null)],
+      ['idTokenGeneration: []', (r) => (r.claimsAndScopeOverrideDetails = { idTokenGeneration: [] })],
+      ['accessTokenGeneration: 5', (r) => (r.claimsAndScopeOverrideDetails = { accessTokenGeneration: 5 })],
+      ['claimsToAddOrOverride: []', (r) => (r.claimsAndScopeOverrideDetails = { idTokenGeneration: { claimsToAddOrOverride: [] } })],
+    ])('V2: replaces %s by an object, so the claims survive JSON', async (_label, shape) => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler, logger } = setup({ failOpen: false, claims: { plan: 'plan' }, accessTokenClaims: { tier: 'plan' } });
+      const event = buildPreTokenGenerationEvent({ sub: SUB, version: '2' });
+      shape(event.response);
+
+      const result = JSON.parse(JSON.stringify(await handler(event, buildLambdaContext())));
+
+      expect(claimsOf(result.response, 'idTokenGeneration')).toEqual({ plan: 'pro' });
+      expect(claimsOf(result.response, 'accessTokenGeneration')).toEqual({ tier: 'pro' });
+      expect(logger.records[0]!.record).toMatchObject({ outcome: 'updated', claims: 2 });
+    });
+
+    it.each<[string, (response: any) => void]>([
+      ['claimsOverrideDetails: []', (r) => (r.claimsOverrideDetails = [])],
+      ['claimsOverrideDetails: 5', (r) => (r.claimsOverrideDetails = 5)],
+      ['claimsToAddOrOverride: "x"', (r) => (r.claimsOverrideDetails = { claimsToAddOrOverride: 'x' })],
+    ])('V1: replaces %s by an object, so the claims survive JSON', async (_label, shape) => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler } = setup({ failOpen: false, claims: { plan: 'plan' } });
+      const event = buildPreTokenGenerationEvent({ sub: SUB, version: '1' });
+      shape(event.response);
+
+      const result = JSON.parse(JSON.stringify(await handler(event, buildLambdaContext())));
+
+      expect(result.response.claimsOverrideDetails.claimsToAddOrOverride).toEqual({ plan: 'pro' });
+    });
+
+    it('keeps what an earlier step set in plain containers', async () => {
+      ddb.on(UpdateItemCommand).resolves(storedRow());
+      const { handler } = setup({ claims: { plan: 'plan' } });
+      const event = buildPreTokenGenerationEvent({ sub: SUB, version: '3' });
+      (event.response as any).claimsAndScopeOverrideDetails = {
+        groupOverrideDetails: { groupsToOverride: ['admins'] },
+        idTokenGeneration: { claimsToSuppress: ['email'], claimsToAddOrOverride: { earlier: 'kept' } },
+      };
+
+      const result = await handler(event, buildLambdaContext());
+
+      expect(result.response).toEqual({
+        claimsAndScopeOverrideDetails: {
+          groupOverrideDetails: { groupsToOverride: ['admins'] },
+          idTokenGeneration: { claimsToSuppress: ['email'], claimsToAddOrOverride: { earlier: 'kept', plan: 'pro' } },
+        },
+      });
+    });
+  });
+
+  describe('claims read from DynamoDB sets and large numbers', () => {
+    const row = () =>
+      storedRow({ tags: new Set(['a', 'b']), lucky: new Set([7, 3]), prefs: { topics: new Set(['x']) }, big: 12345678901234567890n });
+    const claims = { tags: 'tags', lucky: 'lucky', prefs: 'prefs', big: 'big' };
+
+    it.each(['2', '3'] as const)('V%s: passes sets as arrays and large numbers as strings, surviving JSON', async (version) => {
+      ddb.on(UpdateItemCommand).resolves(row());
+      const { handler } = setup({ failOpen: false, claims, accessTokenClaims: { tags: 'tags' } });
+
+      const result = JSON.parse(JSON.stringify(await handler(buildPreTokenGenerationEvent({ sub: SUB, version }), buildLambdaContext())));
+
+      expect(result.response.claimsAndScopeOverrideDetails).toEqual({
+        idTokenGeneration: {
+          claimsToAddOrOverride: { tags: ['a', 'b'], lucky: [7, 3], prefs: { topics: ['x'] }, big: '12345678901234567890' },
+        },
+        accessTokenGeneration: { claimsToAddOrOverride: { tags: ['a', 'b'] } },
+      });
+    });
+
+    it('V1: writes them as JSON strings, nested sets as arrays', async () => {
+      ddb.on(UpdateItemCommand).resolves(row());
+      const { handler } = setup({ failOpen: false, claims });
+
+      const result = await handler(buildPreTokenGenerationEvent({ sub: SUB, version: '1' }), buildLambdaContext());
+
+      expect((result.response as any).claimsOverrideDetails.claimsToAddOrOverride).toEqual({
+        tags: '["a","b"]',
+        lucky: '[7,3]',
+        prefs: '{"topics":["x"]}',
+        big: '12345678901234567890',
+      });
     });
   });
 
