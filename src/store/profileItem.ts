@@ -217,14 +217,11 @@ function copySet(set: Set<unknown>, walk: Walk): Set<string | number> {
 
 /*
  * `__proto__` cannot be a key of the JavaScript object a row is read back into (the SDK's
- * unmarshall would set the object's prototype instead). `constructor` is a legal name, but
- * the SDK's marshall reads `value.constructor` to tell a map from other types, so any map
- * holding that key throws there: until the store writes through marshallProfile, it is
- * refused here with the field named.
+ * unmarshall would set the object's prototype instead). `constructor` is fine: the store
+ * writes through marshallProfile, which does not read `value.constructor`.
  */
 function checkKey(key: string, walk: Walk): void {
   if (key === '__proto__') throw refuse(walk, 'is named __proto__, which JavaScript cannot read back');
-  if (key === 'constructor') throw refuse(walk, "is named constructor, which @aws-sdk/util-dynamodb's marshall cannot write");
 }
 
 /** What is wrong with a number for DynamoDB, as the end of a sentence; `undefined` if nothing. */

@@ -2,7 +2,8 @@ import { DeleteItemCommand, PutItemCommand, UpdateItemCommand } from '@aws-sdk/c
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WelcomeAttribute } from '../constants.js';
 import type { Profile } from '../types.js';
-import { keyOf, marshallOptions, send, unlessConditionFails } from './send.js';
+import { marshallProfile } from './marshallProfile.js';
+import { keyOf, send, unlessConditionFails } from './send.js';
 import type { ResolvedTable } from './table.js';
 
 /*
@@ -37,7 +38,7 @@ export async function createProfile(
     : item;
   const command = new PutItemCommand({
     TableName: table.name,
-    Item: marshall(withClaim, marshallOptions),
+    Item: marshallProfile(withClaim),
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': table.partitionKey },
   });
@@ -230,7 +231,7 @@ export async function updateProfileFields(
     UpdateExpression: `SET ${assignments.join(', ')}${removals.length > 0 ? ` REMOVE ${removals.join(', ')}` : ''}`,
     ...(conditions.length > 0 && { ConditionExpression: conditions.join(' AND ') }),
     ExpressionAttributeNames: names,
-    ExpressionAttributeValues: marshall(values, marshallOptions),
+    ExpressionAttributeValues: marshallProfile(values),
     ReturnValues: 'ALL_NEW',
   });
   const output = await unlessConditionFails(send(table, operation, (client, options) => client.send(command, options), signal));

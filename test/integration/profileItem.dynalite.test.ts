@@ -112,3 +112,23 @@ describe('mapper output against dynalite', () => {
     ]);
   });
 });
+
+describe('constructor through the handlers against dynalite (wired)', () => {
+  it('stores custom:constructor and a nested constructor key', async () => {
+    const { combineMappers, customAttributes, defaultProfile } = await import('../../src/index.js');
+    const mapAttributes = combineMappers(defaultProfile, customAttributes, () => ({ prefs: { constructor: { name: 'Set' } } }));
+    const confirm = createPostConfirmationHandler({ table: { name: TABLE, client: dynamo.client }, logger: recordingLogger(), mapAttributes });
+    const signIn = createPreTokenGenerationHandler({ table: { name: TABLE, client: dynamo.client }, logger: recordingLogger(), failOpen: false, mapAttributes, claims: { who: 'constructor' } });
+    const event = buildPostConfirmationEvent({ userAttributes: { 'custom:constructor': 'Ada' } });
+    const sub = event.request.userAttributes.sub!;
+
+    await confirm(event, buildLambdaContext());
+    const created = await dynamo.getItem(TABLE, { userId: sub });
+    const result = await signIn(buildPreTokenGenerationEvent({ sub, userAttributes: { 'custom:constructor': 'Grace' } }), buildLambdaContext());
+    const updated = await dynamo.getItem(TABLE, { userId: sub });
+
+    expect(created).toMatchObject({ constructor: 'Ada', prefs: { constructor: { name: 'Set' } } });
+    expect(updated).toMatchObject({ constructor: 'Grace', prefs: { constructor: { name: 'Set' } } });
+    expect((result.response as any).claimsOverrideDetails.claimsToAddOrOverride).toEqual({ who: 'Grace' });
+  });
+});

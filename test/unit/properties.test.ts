@@ -257,8 +257,8 @@ describe('properties', () => {
           const response = JSON.parse(JSON.stringify(result)).response;
           const claims =
             version === '1'
-              ? response.claimsOverrideDetails.claimsToAddOrOverride
-              : response.claimsAndScopeOverrideDetails.idTokenGeneration?.claimsToAddOrOverride;
+              ? response.claimsOverrideDetails?.claimsToAddOrOverride
+              : response.claimsAndScopeOverrideDetails?.idTokenGeneration?.claimsToAddOrOverride;
           if (probe === undefined || probe === null) expect(claims).toBeUndefined();
           else expect(claims).toHaveProperty('odd', version === '1' ? expect.any(String) : expect.anything());
         } catch (error) {
