@@ -198,3 +198,28 @@ describe('a confirmation whose write failed, and a sign-in that made the row', (
     expect(await dynamo.getItem(table, { userId: earlier })).not.toHaveProperty('welcomeSentAt');
   });
 });
+
+describe("reconcile's send budget", () => {
+  it('stops waiting for a send after welcomeDeadlineMs and keeps the claim, so the welcome becomes unknown, not failed', async () => {
+    // Prepare: a failed welcome, and a sender that never settles
+    const sub = randomUUID();
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, welcomeFailedAt: new Date().toISOString() }) }));
+    cognito.on(ListUsersCommand).resolves({ Users: [cognitoUser(sub, new Date('2026-01-01T00:00:00Z'))] });
+    let sends = 0;
+    const onWelcome = () => {
+      sends += 1;
+      return new Promise(() => undefined);
+    };
+
+    // Act
+    // With the default 60 s lease: only welcomeDeadlineMs ends the wait within the test's time
+    const report = await reconcile(reconcileOptions({ onWelcome, welcomeDeadlineMs: 300 }));
+    const row = await dynamo.getItem(table, { userId: sub });
+
+    // Assess
+    expect(sends).toBe(1);
+    expect(report.welcomes).toEqual({ sent: 0, failed: 1, pending: 0, unknown: 0 });
+    expect(row).toMatchObject({ welcomeClaimId: expect.any(String), welcomeClaimExpiresAt: expect.any(Number) });
+    expect(row).not.toHaveProperty('welcomeFailedAt');
+  });
+});

@@ -106,6 +106,12 @@ describe('the lease must outlast a send', () => {
     expect(() => createPostConfirmationHandler({ table, deadlineMs: 60_000 })).not.toThrow();
   });
 
+  it.each([0, -1, Number.NaN, '4500'])('reconcile refuses welcomeDeadlineMs %s, naming it', (welcomeDeadlineMs) => {
+    expect(() => createReconcileHandler({ ...reconcileOptions, welcomeDeadlineMs: welcomeDeadlineMs as number })).toThrow(
+      expect.objectContaining({ name: 'ConfigurationError', option: 'welcomeDeadlineMs' }),
+    );
+  });
+
   it.each([
     ['createPostConfirmationHandler', () => createPostConfirmationHandler({ table, onWelcome, welcomeDelivery: 'twice' as never })],
     ['reconcile', () => createReconcileHandler({ ...reconcileOptions, welcomeDelivery: 'at-least-twice' as never })],
