@@ -1,4 +1,4 @@
-import { CognitoIdentityProviderClient, ListUsersCommand, type UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -15,12 +15,13 @@ import {
 import { buildLambdaContext, buildPostConfirmationEvent, buildPreTokenGenerationEvent } from '../../src/testing/index.js';
 import { dynamoThrottle, startFaultProxy, type FaultProxy } from '../reliability/support/faultProxy.js';
 import { startDynalite, type TestDynamo } from '../support/dynalite.js';
+import { serveUsers } from '../support/listUsers.js';
 import { recordingLogger } from '../support/logger.js';
 
 /*
  * The welcome's five states on a real dynalite row, and what a delivery and reconcile do
  * with each under both delivery policies. Cognito's ListUsers is mocked (see
- * reconcile.dynalite.test.ts).
+ * test/support/listUsers.ts).
  */
 const POOL = 'eu-west-1_Pool123';
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
@@ -136,7 +137,7 @@ describe('each welcome state, under each delivery policy', () => {
   ] as const)('reconcile finding a %s welcome, %s: %s', async (state, welcomeDelivery, expected) => {
     // Prepare
     const { sub } = await seedRow(state);
-    cognito.on(ListUsersCommand).resolves({ Users: [cognitoUser(sub, new Date('2026-01-01T00:00:00Z'))] });
+    serveUsers(cognito, [cognitoUser(sub, new Date('2026-01-01T00:00:00Z'))]);
     const { sent, onWelcome } = countingWelcome();
 
     // Act
@@ -178,9 +179,7 @@ describe('a confirmation whose write failed, and a sign-in that made the row', (
     await signIn(buildPreTokenGenerationEvent({ sub: joined, userAttributes: attributes(joined) }), buildLambdaContext());
     await signIn(buildPreTokenGenerationEvent({ sub: earlier, userAttributes: attributes(earlier) }), buildLambdaContext());
     const signedIn = await dynamo.getItem(table, { userId: joined });
-    cognito.on(ListUsersCommand).resolves({
-      Users: [cognitoUser(joined, new Date('2026-06-01T00:00:00Z')), cognitoUser(earlier, new Date('2026-01-01T00:00:00Z'))],
-    });
+    serveUsers(cognito, [cognitoUser(joined, new Date('2026-06-01T00:00:00Z')), cognitoUser(earlier, new Date('2026-01-01T00:00:00Z'))]);
     const options = reconcileOptions({ onWelcome, welcomeUsersCreatedAfter: new Date('2026-03-01T00:00:00Z') });
     const dry = await reconcile({ ...options, dryRun: true });
     const first = await reconcile(options);
@@ -204,7 +203,7 @@ describe("reconcile's send budget", () => {
     // Prepare: a failed welcome, and a sender that never settles
     const sub = randomUUID();
     await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, welcomeFailedAt: new Date().toISOString() }) }));
-    cognito.on(ListUsersCommand).resolves({ Users: [cognitoUser(sub, new Date('2026-01-01T00:00:00Z'))] });
+    serveUsers(cognito, [cognitoUser(sub, new Date('2026-01-01T00:00:00Z'))]);
     let sends = 0;
     const onWelcome = () => {
       sends += 1;

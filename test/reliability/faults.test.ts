@@ -1,4 +1,4 @@
-import { CognitoIdentityProviderClient, ListUsersCommand, type UserType } from '@aws-sdk/client-cognito-identity-provider';
+import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { mockClient } from 'aws-sdk-client-mock';
@@ -17,6 +17,7 @@ import {
 } from '../../src/index.js';
 import { buildLambdaContext, buildPostConfirmationEvent, buildPreTokenGenerationEvent } from '../../src/testing/index.js';
 import { startDynalite, type TestDynamo } from '../support/dynalite.js';
+import { serveUsers } from '../support/listUsers.js';
 import { recordingLogger } from '../support/logger.js';
 import { startSes, type TestSes } from '../support/ses.js';
 import { dynamoThrottle, sesError, startFaultProxy, type FaultProxy, type FaultResponse } from './support/faultProxy.js';
@@ -165,7 +166,7 @@ describe('DynamoDB throttling on the wire', () => {
     const { handler, logger } = handlerVia(throttled.endpoint, { onWelcome, welcomeLeaseMs: 5000 });
     const event = confirmation();
     const sub = event.request.userAttributes.sub!;
-    cognito.on(ListUsersCommand).resolves({ Users: [listedUser(event)] });
+    serveUsers(cognito, [listedUser(event)]);
     const reconcileWith = (welcomeDelivery: 'at-most-once' | 'at-least-once') =>
       reconcile({ userPoolId: event.userPoolId, table: { name: table, client: dynamo.client }, cognitoClient, onWelcome, welcomeDelivery });
 
