@@ -83,7 +83,8 @@ export function checkRunNext(runNext: unknown): RunNext {
 /**
  * Makes an existing PostConfirmation handler the once-only welcome step: it runs with the
  * trigger's event, at most once per user, and again on a later delivery (or, given the same
- * step, by reconcile, with a confirmation built from the user's attributes) if it threw.
+ * step, by reconcile, with a confirmation built from the user's attributes) if it failed:
+ * threw, rejected (with any value, `undefined` included) or called back with an error.
  *
  * @example
  * ```ts
@@ -92,7 +93,7 @@ export function checkRunNext(runNext: unknown): RunNext {
  */
 export function asWelcome(handler: AnyTriggerHandler): WelcomeSender {
   if (typeof handler !== 'function') throw new ConfigurationError('asWelcome', 'needs a handler function');
-  const run = toAsyncHandler(handler);
+  const run = toAsyncHandler(handler, (kind) => new WelcomeError(`The welcome handler failed with ${kind}, not an Error`));
   return async (_profile, { event, lambdaContext }) => {
     if (!event) throw new WelcomeError('this welcome step wraps a trigger handler and needs the trigger event');
     await run(event, lambdaContext ?? ({} as never));

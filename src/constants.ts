@@ -55,16 +55,45 @@ export type WelcomeOutcome = (typeof WelcomeOutcome)[keyof typeof WelcomeOutcome
 
 /**
  * Attribute names the library keeps on the profile row for the once-only welcome.
- * A mapper cannot set them.
+ * A mapper cannot set them. Together they hold one of five states: none (none of them),
+ * claimed (a claim whose lease runs), failed (`welcomeFailedAt`: the sender threw and gave
+ * its claim up), unknown (a claim whose lease ran out: the mail may have gone out) and sent.
  */
 export const WelcomeAttribute = {
   /** ISO 8601 time the welcome completed; its presence means "never again". */
   SentAt: 'welcomeSentAt',
   /** Random id of the delivery that holds the claim. */
   ClaimId: 'welcomeClaimId',
-  /** Epoch milliseconds after which an unfinished claim may be taken over. */
+  /** Epoch milliseconds when the claim's lease ends; past it, with no sent marker, the welcome is unknown. */
   ClaimExpiresAt: 'welcomeClaimExpiresAt',
+  /** ISO 8601 time the sender last threw; the claim was given up, so the welcome is due again. */
+  FailedAt: 'welcomeFailedAt',
 } as const;
+
+/**
+ * What happens to a welcome whose outcome is unknown: a delivery claimed it and the lease ran
+ * out with no sent marker (the process died mid-send, the send outlived the deadline, or the
+ * sent marker could not be written), so the mail may or may not have gone out.
+ *
+ * - `at-most-once`: never sent again, by a delivery or by reconcile; reconcile reports it
+ *   (`welcomes.unknown`) for an operator to decide. A user may get no welcome; none gets two.
+ * - `at-least-once`: sent again by the next delivery or reconcile. Every user gets one; a few
+ *   may get two.
+ *
+ * Either way a welcome whose sender threw (failed) is sent again.
+ *
+ * @example
+ * ```ts
+ * createPostConfirmationHandler({ table: 'profiles', onWelcome, welcomeDelivery: WelcomeDelivery.AtLeastOnce });
+ * ```
+ */
+export const WelcomeDelivery = {
+  AtMostOnce: 'at-most-once',
+  AtLeastOnce: 'at-least-once',
+} as const;
+
+/** What happens to a welcome whose outcome is unknown. */
+export type WelcomeDelivery = (typeof WelcomeDelivery)[keyof typeof WelcomeDelivery];
 
 /** DynamoDB's item size limit, in bytes. */
 export const MAX_ITEM_BYTES = 400 * 1024;

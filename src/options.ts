@@ -1,3 +1,4 @@
+import { WelcomeDelivery } from './constants.js';
 import { ConfigurationError } from './errors.js';
 import { defaultProfile } from './mapping.js';
 import type { TableOption } from './store/table.js';
@@ -30,6 +31,19 @@ export interface ProfileTableOptions {
    * @default false
    */
   logPersonalData?: boolean;
+}
+
+/** The welcome's delivery policy, an option of every entry point that runs a welcome. */
+export interface WelcomeDeliveryOption {
+  /**
+   * What happens to a welcome whose outcome is unknown (a claim's lease ran out with no sent
+   * marker: the mail may have gone out). `'at-most-once'` never sends it again and reconcile
+   * reports it as `welcomes.unknown`; `'at-least-once'` sends it again, so a user may get two.
+   * A welcome whose sender threw is sent again under either. Give every handler and
+   * reconcile the same policy.
+   * @default 'at-most-once'
+   */
+  welcomeDelivery?: WelcomeDelivery;
 }
 
 /** @internal */
@@ -69,13 +83,36 @@ export function checkWelcomeSender<T>(sender: T): T {
   return sender;
 }
 
-/** The `welcomeLeaseMs` option, or its default. @internal */
-export function checkWelcomeLease(lease: unknown): number {
-  if (lease === undefined) return WELCOME_LEASE_DEFAULT_MS;
-  if (typeof lease !== 'number' || !Number.isFinite(lease) || lease < 1000) {
+/**
+ * The `welcomeLeaseMs` option, or its default. With a welcome, the lease must outlast the
+ * longest a send may run (`sendBudget`, the option that sets it): a lease that ends while
+ * its delivery is still sending would let another delivery send too.
+ *
+ * @internal
+ */
+export function checkWelcomeLease(lease: unknown, sendBudget?: { readonly option: string; readonly ms: number }): number {
+  if (lease !== undefined && (typeof lease !== 'number' || !Number.isFinite(lease) || lease < 1000)) {
     throw new ConfigurationError('welcomeLeaseMs', 'must be at least 1000 ms, longer than any send can take');
   }
-  return lease;
+  const leaseMs = lease ?? WELCOME_LEASE_DEFAULT_MS;
+  if (sendBudget !== undefined && !(leaseMs > sendBudget.ms)) {
+    const is = lease === undefined ? `the default, ${leaseMs}` : String(leaseMs);
+    throw new ConfigurationError(
+      'welcomeLeaseMs',
+      `must exceed ${sendBudget.option} (${sendBudget.ms} ms), the longest a send may run; it is ${is}`,
+    );
+  }
+  return leaseMs;
+}
+
+/** The `welcomeDelivery` option, or its default. @internal */
+export function checkWelcomeDelivery(delivery: unknown): WelcomeDelivery {
+  return checkChoice<WelcomeDelivery>(
+    delivery,
+    'welcomeDelivery',
+    [WelcomeDelivery.AtMostOnce, WelcomeDelivery.AtLeastOnce],
+    WelcomeDelivery.AtMostOnce,
+  );
 }
 
 /** A list of trigger source names, as a set. @internal */

@@ -7,9 +7,11 @@ import {
   checkMapper,
   checkOptionsObject,
   checkSourceList,
+  checkWelcomeDelivery,
   checkWelcomeLease,
   checkWelcomeSender,
   type ProfileTableOptions,
+  type WelcomeDeliveryOption,
 } from './options.js';
 import { buildProfileItem } from './store/profileItem.js';
 import { createProfile } from './store/profileStore.js';
@@ -19,7 +21,7 @@ import type { Profile, TriggerHandler, TriggerUser } from './types.js';
 import { welcomeOnce, type WelcomeRun, type WelcomeSender } from './welcome/once.js';
 
 /** Options of the PostConfirmation profile sync. */
-export interface ProfileSyncOptions extends ProfileTableOptions, DeadlineOptions {
+export interface ProfileSyncOptions extends ProfileTableOptions, DeadlineOptions, WelcomeDeliveryOption {
   /**
    * The once-only welcome step, such as {@link sesWelcomeEmail}. Runs at most once per user
    * and again on a later delivery (or by reconcile) if it failed. A failure never fails the
@@ -29,7 +31,8 @@ export interface ProfileSyncOptions extends ProfileTableOptions, DeadlineOptions
   onWelcome?: WelcomeSender;
   /**
    * How long a delivery's claim on the welcome lasts when it never finishes (the process
-   * died mid-send, or the send timed out). Must exceed the longest a send can take.
+   * died mid-send, or the send timed out); after it the welcome is unknown (see
+   * `welcomeDelivery`). Must exceed `deadlineMs`, the longest a send may run.
    * @default 60000
    */
   welcomeLeaseMs?: number;
@@ -68,14 +71,16 @@ function validateOptions(options: ProfileSyncOptions) {
   checkOptionsObject(options, ' with at least `table`');
   const mapAttributes = checkMapper(options.mapAttributes);
   const onWelcome = checkWelcomeSender(options.onWelcome);
-  const leaseMs = checkWelcomeLease(options.welcomeLeaseMs);
   const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
   const deadline = validateDeadlineOptions(options);
+  // A send runs at most until the deadline; the lease must outlast it.
+  const leaseMs = checkWelcomeLease(options.welcomeLeaseMs, onWelcome && { option: 'deadlineMs', ms: deadline.deadlineMs });
+  const delivery = checkWelcomeDelivery(options.welcomeDelivery);
   const table = resolveTable(options.table);
   return {
     table,
     mapAttributes,
-    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs }),
+    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs, delivery }),
     skipTriggerSources,
     failOpen: options.failOpen ?? false,
     logPersonalData: options.logPersonalData ?? false,

@@ -12,7 +12,9 @@ export const reconcileUsage = `Usage: cognito-profile-sync reconcile --user-pool
 
 Brings the profile table in step with the user pool: creates missing rows, repairs
 drifted Cognito-owned fields, reports rows whose user is gone. Uses the default
-attribute mapping; for a custom mapper call reconcile() from code.
+attribute mapping; for a custom mapper call reconcile() from code. Sends no welcome
+(reconcile() with onWelcome does): counts those due, and names those whose outcome
+is unknown (a claim ran out with no sent marker: the mail may have gone out).
 
 Options:
   --user-pool-id ID      the user pool (required)

@@ -31,6 +31,7 @@ export function reportTable(report: ReconcileReport): string {
     ['welcomes sent', report.welcomes.sent],
     ['welcomes failed', report.welcomes.failed],
     ['welcomes pending', report.welcomes.pending],
+    ['welcomes unknown', report.welcomes.unknown],
     ['users failed', report.errors],
     ['complete', report.complete ? 'yes' : `no${report.cursor ? `, cursor ${report.cursor}` : ''}`],
     ['duration', `${(report.durationMs / 1000).toFixed(1)} s`],
@@ -39,5 +40,7 @@ export function reportTable(report: ReconcileReport): string {
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
   const failures = report.ids.errors.map((failure) => `  failed: ${failure.sub ?? '(no sub)'} ${failure.error}`);
   const orphans = report.ids.orphans.map((sub) => `  orphan: ${sub}`);
-  return `${report.dryRun ? 'Reconcile (dry run)' : 'Reconcile'}\n${[...lines, ...orphans, ...failures].join('\n')}\n`;
+  // Welcomes that may or may not have gone out: an operator's call, so each is named.
+  const unknown = report.ids.unknownWelcomes.map((sub) => `  welcome unknown: ${sub}`);
+  return `${report.dryRun ? 'Reconcile (dry run)' : 'Reconcile'}\n${[...lines, ...orphans, ...unknown, ...failures].join('\n')}\n`;
 }

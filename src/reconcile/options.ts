@@ -1,14 +1,17 @@
 import { backoffDefaults, type BackoffOptions } from '../backoff.js';
 import { checkUserPoolId, cognitoUsers, type CognitoClientOption } from '../cognitoUsers.js';
+import { deadlineDefaults } from '../deadline.js';
 import { ConfigurationError } from '../errors.js';
 import {
   checkChoice,
   checkMapper,
   checkOptionsObject,
+  checkWelcomeDelivery,
   checkWelcomeLease,
   checkWelcomeSender,
   definedOnly,
   type ProfileTableOptions,
+  type WelcomeDeliveryOption,
 } from '../options.js';
 import { checkListUsersPerSecond, rateLimiter } from '../rateLimit.js';
 import { resolveTable } from '../store/table.js';
@@ -17,23 +20,36 @@ import type { ReconcileReport } from './report.js';
 
 /** What a reconcile does, shared by {@link reconcile} and the scheduled handler. */
 export type ReconcileSettings = Omit<ProfileTableOptions, 'logger' | 'logPersonalData'> &
-  Partial<CognitoClientOption> & {
+  Partial<CognitoClientOption> &
+  WelcomeDeliveryOption & {
   /** The pool whose users the table should hold. */
   userPoolId: string;
   /**
-   * The handlers' welcome step. Welcomes left pending (a trigger claimed the welcome, and the
-   * claim ran out with no sent marker) are sent through the same once-only claim.
-   * @default undefined (pending welcomes are counted in a dry run only)
+   * The handlers' welcome step. Welcomes left pending are sent through the same once-only
+   * claim: those whose sender threw (failed), and under `welcomeDelivery: 'at-least-once'`
+   * those whose lease ran out with no sent marker (unknown; under `'at-most-once'` they are
+   * only counted, as `welcomes.unknown`).
+   * @default undefined (pending welcomes are counted, not sent)
    */
   onWelcome?: WelcomeSender;
   /**
-   * Users created in the pool after this time whose row reconcile creates also get the
-   * welcome: they confirmed while the trigger could not write. Rows backfilled for users
-   * created before it never do, so turning the library on mails nobody out of the blue.
-   * @default undefined (no welcome for backfilled rows)
+   * Users created in the pool after this time get the welcome when their row has no welcome
+   * state: the row is missing (they confirmed while the trigger could not write) or was made
+   * without one (by a sign-in, or by a handler with no welcome). Users created before it
+   * never do, so turning the library on mails nobody out of the blue.
+   * @default undefined (no welcome for rows without welcome state)
    */
   welcomeUsersCreatedAfter?: Date;
-  /** @default 60000 */
+  /**
+   * The most one welcome send (and the writing of its sent marker) may take, in milliseconds.
+   * @default 4500 (what the PostConfirmation handler gives it)
+   */
+  welcomeDeadlineMs?: number;
+  /**
+   * How long reconcile's claim on a welcome lasts if the run dies mid-send. Must exceed
+   * `welcomeDeadlineMs`.
+   * @default 60000
+   */
   welcomeLeaseMs?: number;
   /**
    * Report what would change and write nothing (no welcome either).
@@ -118,7 +134,12 @@ export function prepareReconcile(options: ReconcileSettings) {
   if (after !== undefined && !(after instanceof Date && !Number.isNaN(after.getTime()))) {
     throw new ConfigurationError('welcomeUsersCreatedAfter', 'must be a valid Date');
   }
-  const welcomeLeaseMs = checkWelcomeLease(options.welcomeLeaseMs);
+  const welcomeDeadlineMs = options.welcomeDeadlineMs ?? deadlineDefaults.deadlineMs;
+  if (typeof welcomeDeadlineMs !== 'number' || !Number.isFinite(welcomeDeadlineMs) || welcomeDeadlineMs <= 0) {
+    throw new ConfigurationError('welcomeDeadlineMs', 'must be a positive number of milliseconds');
+  }
+  const welcomeLeaseMs = checkWelcomeLease(options.welcomeLeaseMs, onWelcome && { option: 'welcomeDeadlineMs', ms: welcomeDeadlineMs });
+  const welcomeDelivery = checkWelcomeDelivery(options.welcomeDelivery);
   const maxIds = options.maxIds ?? 100;
   if (!Number.isInteger(maxIds) || maxIds < 0) throw new ConfigurationError('maxIds', 'must be a whole number, 0 or more');
   const backoff = { ...backoffDefaults, ...definedOnly(options.backoff ?? {}) };
@@ -134,9 +155,10 @@ export function prepareReconcile(options: ReconcileSettings) {
     table,
     users: cognitoUsers(options),
     mapAttributes,
-    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs: welcomeLeaseMs }),
+    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs: welcomeLeaseMs, delivery: welcomeDelivery }),
     welcomeAfter: after?.getTime(),
-    welcomeLeaseMs,
+    welcomeDeadlineMs,
+    welcomeDelivery,
     dryRun: options.dryRun ?? false,
     concurrency,
     orphans,

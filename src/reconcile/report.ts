@@ -35,8 +35,13 @@ export interface ReconcileReport {
   orphansChecked: boolean;
   /** Orphan rows marked with `deletedAt`, or deleted, by the `orphans` option. */
   orphansResolved: number;
-  /** Pending welcomes: sent now, failed again, or (dry run, or no `onWelcome`) found. */
-  welcomes: { sent: number; failed: number; pending: number };
+  /**
+   * Welcomes: `sent` now; `failed` again; `pending`, due but not sent (a dry run, or no
+   * `onWelcome`); `unknown`, a claim's lease ran out with no sent marker so the mail may have
+   * gone out, and under `welcomeDelivery: 'at-most-once'` reconcile leaves it for an operator
+   * (their `sub`s are in `ids.unknownWelcomes`).
+   */
+  welcomes: { sent: number; failed: number; pending: number; unknown: number };
   /** Users that failed; the run went on. */
   errors: number;
   /** The `sub`s involved, each list capped at `maxIds`. */
@@ -45,6 +50,7 @@ export interface ReconcileReport {
     updated: string[];
     orphans: string[];
     errors: ReconcileFailure[];
+    unknownWelcomes: string[];
   };
   durationMs: number;
 }
@@ -63,9 +69,9 @@ export function emptyReport(dryRun: boolean): ReconcileReport {
     orphans: 0,
     orphansChecked: false,
     orphansResolved: 0,
-    welcomes: { sent: 0, failed: 0, pending: 0 },
+    welcomes: { sent: 0, failed: 0, pending: 0, unknown: 0 },
     errors: 0,
-    ids: { created: [], updated: [], orphans: [], errors: [] },
+    ids: { created: [], updated: [], orphans: [], errors: [], unknownWelcomes: [] },
     durationMs: 0,
   };
 }
@@ -74,6 +80,12 @@ export function emptyReport(dryRun: boolean): ReconcileReport {
 export function countUser(report: ReconcileReport, what: 'created' | 'updated' | 'orphans', sub: string, maxIds: number): void {
   report[what] += 1;
   if (report.ids[what].length < maxIds) report.ids[what].push(sub);
+}
+
+/** Counts a welcome reconcile leaves for an operator and keeps its `sub`, up to `maxIds`. @internal */
+export function countUnknownWelcome(report: ReconcileReport, sub: string, maxIds: number): void {
+  report.welcomes.unknown += 1;
+  if (report.ids.unknownWelcomes.length < maxIds) report.ids.unknownWelcomes.push(sub);
 }
 
 /** Counts one user that failed, by `sub` and error name. @internal */

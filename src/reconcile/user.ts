@@ -6,10 +6,10 @@ import { startDeadline } from '../deadline.js';
 import { buildProfileItemForCognitoUser } from '../store/profileItem.js';
 import { createProfile, updateProfileFields } from '../store/profileStore.js';
 import type { Profile } from '../types.js';
-import { welcomeDue, type WelcomeAttempt, type WelcomeRun } from '../welcome/once.js';
+import { reconcileAction, welcomeState, type WelcomeAttempt, type WelcomeRun } from '../welcome/once.js';
 import { driftedFields } from './drift.js';
 import type { ReconcileConfig } from './options.js';
-import { countUser, type ReconcileReport } from './report.js';
+import { countUnknownWelcome, countUser, type ReconcileReport } from './report.js';
 
 /** The trigger source a mapper is told when reconcile maps a user. */
 const MAPPING_SOURCE = 'Reconcile';
@@ -38,19 +38,19 @@ export async function reconcileUser(
   // that have it, and for disabled users (a first run does not rewrite every row).
   if (user.enabled !== undefined && (user.enabled === false || row?.enabled !== undefined)) mapped.enabled = user.enabled;
 
+  // Users who joined after the cutoff are owed a welcome even where no trigger claimed one.
+  const isNewUser =
+    config.welcome !== undefined && config.welcomeAfter !== undefined && (user.createdAt?.getTime() ?? 0) > config.welcomeAfter;
+
   if (row === undefined) {
     // A backfilled member joined when Cognito says, not when reconcile first ran.
     if (user.createdAt !== undefined) mapped.createdAt = user.createdAt.toISOString();
-    const welcome =
-      config.welcome !== undefined &&
-      config.welcomeAfter !== undefined &&
-      (user.createdAt?.getTime() ?? 0) > config.welcomeAfter;
     if (config.dryRun) {
       countUser(report, 'created', sub, config.maxIds);
-      if (welcome) report.welcomes.pending += 1;
+      if (isNewUser) report.welcomes.pending += 1;
       return;
     }
-    const attempt = welcome ? config.welcome?.begin() : undefined;
+    const attempt = isNewUser ? config.welcome?.begin() : undefined;
     const outcome = await withBackoff((s) => createProfile(table, mapped, attempt?.claim, s), config.backoff, signal);
     if (outcome === 'exists') {
       report.unchanged += 1; // a trigger wrote it while this run looked; its row stands
@@ -76,7 +76,9 @@ export async function reconcileUser(
     else countUser(report, 'updated', sub, config.maxIds);
   }
 
-  if (welcomeDue(row, now.getTime())) {
+  const action = reconcileAction(welcomeState(row, now.getTime()), config.welcomeDelivery, isNewUser);
+  if (action === 'report') countUnknownWelcome(report, sub, config.maxIds);
+  else if (action === 'send') {
     if (config.dryRun || config.welcome === undefined) report.welcomes.pending += 1;
     else await sendWelcome(config.welcome.begin(), false, { ...row, ...mapped, createdAt: row.createdAt ?? mapped.createdAt }, user, config, report);
   }
@@ -93,7 +95,7 @@ async function sendWelcome(
 ): Promise<void> {
   const sub = user.sub!;
   // The send must end before the claim it holds does, or another run could take it over.
-  const budgetMs = rowCreated ? attempt.claim.expiresAt - Date.now() : config.welcomeLeaseMs;
+  const budgetMs = Math.min(config.welcomeDeadlineMs, attempt.claim.expiresAt - Date.now());
   const run = await attempt
     .run({
       rowCreated,

@@ -47,8 +47,10 @@ export async function createProfile(
 }
 
 /**
- * Takes the welcome claim on an existing row when the welcome was never completed and no
- * other delivery holds a live claim.
+ * Takes the welcome claim on an existing row that has no sent marker and no claim, or whose
+ * sender threw (`welcomeFailedAt`, with its claim given up). With `takeOverUnknown` (the
+ * `'at-least-once'` policy) a claim whose lease ran out is taken over too: its welcome is
+ * unknown, and may have gone out. A live claim is never taken.
  *
  * @returns whether this caller now holds the claim.
  * @internal
@@ -58,31 +60,40 @@ export async function claimWelcome(
   sub: string,
   claim: WelcomeClaim,
   now: number,
+  takeOverUnknown: boolean,
   signal: AbortSignal,
 ): Promise<boolean> {
   const rowExists = 'attribute_exists(#pk)';
   const notSent = 'attribute_not_exists(#sentAt)';
-  const noLiveClaim = '(attribute_not_exists(#expiresAt) OR #expiresAt < :now)';
+  // Giving a claim up removes it (see releaseWelcomeClaim), so "no claim" is none or failed.
+  const noClaim = 'attribute_not_exists(#expiresAt)';
+  const claimable = takeOverUnknown ? `(${noClaim} OR #expiresAt < :now)` : noClaim;
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
-    UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt',
-    ConditionExpression: `${rowExists} AND ${notSent} AND ${noLiveClaim}`,
+    UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
+    ConditionExpression: `${rowExists} AND ${notSent} AND ${claimable}`,
     ExpressionAttributeNames: {
       '#pk': table.partitionKey,
       '#sentAt': WelcomeAttribute.SentAt,
       '#claimId': WelcomeAttribute.ClaimId,
       '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+      '#failedAt': WelcomeAttribute.FailedAt,
     },
-    ExpressionAttributeValues: marshall({ ':claimId': claim.id, ':expiresAt': claim.expiresAt, ':now': now }),
+    ExpressionAttributeValues: marshall({
+      ':claimId': claim.id,
+      ':expiresAt': claim.expiresAt,
+      ...(takeOverUnknown && { ':now': now }),
+    }),
   });
   const claimed = await unlessConditionFails(send(table, 'claimWelcome', (client, options) => client.send(command, options), signal));
   return claimed !== undefined;
 }
 
 /**
- * Records that the welcome completed and drops the claim. Conditional on the row existing,
- * because an UpdateItem on a missing key would create a row holding nothing but the marker.
+ * Records that the welcome completed and drops the claim and any earlier failure.
+ * Conditional on the row existing, because an UpdateItem on a missing key would create a row
+ * holding nothing but the marker.
  *
  * @internal
  */
@@ -95,13 +106,14 @@ export async function markWelcomeSent(
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
-    UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt',
+    UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
     ConditionExpression: 'attribute_exists(#pk)',
     ExpressionAttributeNames: {
       '#pk': table.partitionKey,
       '#sentAt': WelcomeAttribute.SentAt,
       '#claimId': WelcomeAttribute.ClaimId,
       '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+      '#failedAt': WelcomeAttribute.FailedAt,
     },
     ExpressionAttributeValues: marshall({ ':sentAt': sentAt }),
   });
@@ -109,10 +121,10 @@ export async function markWelcomeSent(
 }
 
 /**
- * Gives up a claim after a failed welcome so the next delivery can try at once, without
- * waiting for the lease. Only this caller's own claim is touched. The lease is expired
- * rather than removed: a claim without a sent marker is how reconcile tells a welcome that
- * is due from a row it backfilled for a user who signed up before the library.
+ * Gives up a claim after the sender threw, so that the next delivery (or reconcile) can send
+ * at once under either policy, without waiting for the lease. Only this caller's own claim is
+ * touched. The claim is removed and `welcomeFailedAt` set: a lease left to run out would make
+ * the welcome unknown, which `'at-most-once'` never sends again.
  *
  * @internal
  */
@@ -120,18 +132,20 @@ export async function releaseWelcomeClaim(
   table: ResolvedTable,
   sub: string,
   claimId: string,
+  failedAt: string,
   signal: AbortSignal,
 ): Promise<void> {
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
-    UpdateExpression: 'SET #expiresAt = :released',
+    UpdateExpression: 'SET #failedAt = :failedAt REMOVE #claimId, #expiresAt',
     ConditionExpression: '#claimId = :claimId',
     ExpressionAttributeNames: {
       '#claimId': WelcomeAttribute.ClaimId,
       '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+      '#failedAt': WelcomeAttribute.FailedAt,
     },
-    ExpressionAttributeValues: marshall({ ':claimId': claimId, ':released': 0 }),
+    ExpressionAttributeValues: marshall({ ':claimId': claimId, ':failedAt': failedAt }),
   });
   await unlessConditionFails(send(table, 'releaseWelcomeClaim', (client, options) => client.send(command, options), signal));
 }

@@ -1,10 +1,11 @@
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
-import { WelcomeAttribute, WelcomeOutcome } from '../constants.js';
+import { WelcomeAttribute, WelcomeDelivery, WelcomeOutcome } from '../constants.js';
 import type { Deadline } from '../deadline.js';
-import { isDeadlineExceededError } from '../errors.js';
+import { isDeadlineExceededError, WelcomeError } from '../errors.js';
 import { claimWelcome, markWelcomeSent, releaseWelcomeClaim, type WelcomeClaim } from '../store/profileStore.js';
 import type { ResolvedTable } from '../store/table.js';
+import { rejectionError } from '../toAsyncHandler.js';
 import type { Profile, UserAttributes } from '../types.js';
 
 /** What a welcome step is told besides the profile. */
@@ -27,7 +28,8 @@ export interface WelcomeContext {
 
 /**
  * A welcome step: sends the welcome (or does any once-per-user work). It runs at most once
- * per user; throwing means "not done", and a later delivery (or reconcile) tries again.
+ * per user (see `welcomeDelivery`); throwing (or rejecting with any value) means "not done",
+ * and a later delivery (or reconcile) tries again.
  *
  * @example
  * ```ts
@@ -46,7 +48,7 @@ export interface WelcomeRun {
 }
 
 /** What one delivery tells the protocol about itself. @internal */
-export interface WelcomeDelivery {
+export interface WelcomeRequest {
   /** Whether this delivery's create wrote the row, and with it the attempt's claim. */
   readonly rowCreated: boolean;
   readonly sub: string;
@@ -65,7 +67,7 @@ export interface WelcomeAttempt {
   /** The claim to write with a new row. */
   readonly claim: WelcomeClaim;
   /** Runs the welcome at most once for the user, holding the claim the create took or taking one. */
-  run(delivery: WelcomeDelivery): Promise<WelcomeRun>;
+  run(request: WelcomeRequest): Promise<WelcomeRun>;
 }
 
 /** The once-only welcome for one table and sender. @internal */
@@ -76,40 +78,51 @@ export interface WelcomeOnce {
 
 /**
  * The once-only protocol on the profile row: hold the claim (taken by the create, or taken
- * here), run the welcome, then mark it sent. A welcome that throws releases the claim at
- * once so the next delivery can retry. One that runs out of time keeps its claim until the
- * lease ends: the mail may have gone out, and a second one sent straight away would be the
- * duplicate this protocol exists to prevent.
+ * here), run the welcome, then mark it sent. A welcome that throws gives its claim up at once
+ * (failed) so the next delivery can retry. One that runs out of time keeps its claim until
+ * the lease ends (then unknown): the mail may have gone out, and a second one sent straight
+ * away would be the duplicate this protocol exists to prevent. `delivery` says whether an
+ * unknown welcome is ever taken over.
  *
  * @internal
  */
-export function welcomeOnce(options: { table: ResolvedTable; sender: WelcomeSender; leaseMs: number }): WelcomeOnce {
+export function welcomeOnce(options: {
+  table: ResolvedTable;
+  sender: WelcomeSender;
+  leaseMs: number;
+  delivery: WelcomeDelivery;
+}): WelcomeOnce {
   const { table, sender, leaseMs } = options;
+  const takeOverUnknown = options.delivery === WelcomeDelivery.AtLeastOnce;
   return {
     begin(now = Date.now()) {
       const claim: WelcomeClaim = { id: randomUUID(), expiresAt: now + leaseMs };
-      return { claim, run: (delivery) => runOnce(claim, delivery) };
+      return { claim, run: (request) => runOnce(claim, request) };
     },
   };
 
-  async function runOnce(claim: WelcomeClaim, delivery: WelcomeDelivery): Promise<WelcomeRun> {
-    const { sub, deadline } = delivery;
-    if (!delivery.rowCreated) {
-      const claimed = await deadline.run('claimWelcome', (signal) => claimWelcome(table, sub, claim, Date.now(), signal));
+  async function runOnce(claim: WelcomeClaim, request: WelcomeRequest): Promise<WelcomeRun> {
+    const { sub, deadline } = request;
+    if (!request.rowCreated) {
+      const claimed = await deadline.run('claimWelcome', (signal) =>
+        claimWelcome(table, sub, claim, Date.now(), takeOverUnknown, signal),
+      );
       if (!claimed) return { outcome: WelcomeOutcome.Skipped };
     }
 
     try {
       await deadline.run(
         'welcome',
-        async (signal) => sender(delivery.profile, { ...delivery.context, signal }),
+        async (signal) => sender(request.profile, { ...request.context, signal }),
         markReserve(deadline),
       );
-    } catch (error) {
+    } catch (thrown) {
+      // A rejection is a failure whatever its reason, `undefined` included.
+      const error = rejectionError(thrown, (kind) => new WelcomeError(`The welcome step rejected with ${kind}, not an Error`));
       if (!isDeadlineExceededError(error)) {
         await deadline
-          .run('releaseWelcomeClaim', (signal) => releaseWelcomeClaim(table, sub, claim.id, signal))
-          .catch(() => undefined); // the lease frees it later
+          .run('releaseWelcomeClaim', (signal) => releaseWelcomeClaim(table, sub, claim.id, new Date().toISOString(), signal))
+          .catch(() => undefined); // the lease ends it later (unknown: the send did fail, but nothing says so)
       }
       return { outcome: WelcomeOutcome.Failed, error };
     }
@@ -123,20 +136,51 @@ export function welcomeOnce(options: { table: ResolvedTable; sender: WelcomeSend
   }
 }
 
-/** Time kept back from the send for recording its completion. */
+/**
+ * Time kept back from the send for recording its completion: a sender that honours its
+ * signal finishes with at least this long left to write the sent marker, instead of leaving
+ * a mail sent but unrecorded (unknown).
+ */
 function markReserve(deadline: Deadline): number {
   return Math.min(300, Math.floor(deadline.remaining() / 4));
 }
 
 /**
- * A welcome is due when a delivery claimed it and the claim ran out without a sent marker:
- * the trigger's send failed or never finished, and Cognito will not deliver again. A row
- * with no claim at all was backfilled for a user who signed up before the library (or with
- * no welcome configured) and is not due.
+ * Where a row's welcome stands: `none` (no welcome state: a row backfilled, or made by a
+ * sign-in or a handler with no welcome), `claimed` (a delivery holds a live lease), `failed`
+ * (the sender threw and the claim was given up), `unknown` (a lease ran out with no sent
+ * marker: the mail may have gone out) or `sent`.
  *
  * @internal
  */
-export function welcomeDue(row: Profile, nowMs: number): boolean {
+export type WelcomeState = 'none' | 'claimed' | 'failed' | 'unknown' | 'sent';
+
+/** @internal */
+export function welcomeState(row: Profile, nowMs: number): WelcomeState {
+  if (row[WelcomeAttribute.SentAt] !== undefined) return 'sent';
   const expiresAt = row[WelcomeAttribute.ClaimExpiresAt];
-  return row[WelcomeAttribute.SentAt] === undefined && typeof expiresAt === 'number' && expiresAt < nowMs;
+  if (expiresAt !== undefined) return typeof expiresAt === 'number' && expiresAt >= nowMs ? 'claimed' : 'unknown';
+  return row[WelcomeAttribute.FailedAt] !== undefined ? 'failed' : 'none';
+}
+
+/**
+ * What reconcile does with a row's welcome. Cognito does not redeliver a confirmation that
+ * succeeded, so a welcome the trigger did not finish is reconcile's to send: a failed one
+ * always, an unknown one only `'at-least-once'` (`'at-most-once'` reports it instead), and
+ * one with no welcome state when the user is newer than `welcomeUsersCreatedAfter` (`isNewUser`):
+ * the confirmation's write failed and a sign-in made the row. A live claim is left to its delivery.
+ *
+ * @internal
+ */
+export function reconcileAction(state: WelcomeState, delivery: WelcomeDelivery, isNewUser: boolean): 'send' | 'report' | undefined {
+  switch (state) {
+    case 'failed':
+      return 'send';
+    case 'unknown':
+      return delivery === WelcomeDelivery.AtLeastOnce ? 'send' : 'report';
+    case 'none':
+      return isNewUser ? 'send' : undefined;
+    default:
+      return undefined;
+  }
 }

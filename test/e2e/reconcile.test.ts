@@ -185,14 +185,14 @@ describe('reconcile on the local stack', () => {
   }, 60_000);
 
   it('sends a welcome the trigger left pending, once', async () => {
-    // Prepare: a row whose trigger claimed the welcome and failed to send (lease ran out)
+    // Prepare: a row whose trigger claimed the welcome and whose sender threw (claim given up)
     const sub = subs[2]!;
     await stack.clients.dynamodb.send(
       new UpdateItemCommand({
         TableName: stack.tableName,
         Key: marshall({ userId: sub }),
-        UpdateExpression: 'SET welcomeClaimId = :id, welcomeClaimExpiresAt = :expired',
-        ExpressionAttributeValues: marshall({ ':id': 'crashed-delivery', ':expired': Date.now() - 1000 }),
+        UpdateExpression: 'SET welcomeFailedAt = :failedAt',
+        ExpressionAttributeValues: marshall({ ':failedAt': new Date(Date.now() - 1000).toISOString() }),
       }),
     );
     const sent: string[] = [];
@@ -202,9 +202,9 @@ describe('reconcile on the local stack', () => {
     const first = await reconcile({ ...options(), onWelcome });
     const second = await reconcile({ ...options(), onWelcome });
 
-    expect(dry.welcomes).toEqual({ sent: 0, failed: 0, pending: 1 });
-    expect(first.welcomes).toEqual({ sent: 1, failed: 0, pending: 0 });
-    expect(second.welcomes).toEqual({ sent: 0, failed: 0, pending: 0 });
+    expect(dry.welcomes).toEqual({ sent: 0, failed: 0, pending: 1, unknown: 0 });
+    expect(first.welcomes).toEqual({ sent: 1, failed: 0, pending: 0, unknown: 0 });
+    expect(second.welcomes).toEqual({ sent: 0, failed: 0, pending: 0, unknown: 0 });
     expect(sent).toEqual([sub]);
     expect(await row(sub)).toMatchObject({ welcomeSentAt: expect.any(String) });
   }, 60_000);

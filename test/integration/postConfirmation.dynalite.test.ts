@@ -118,17 +118,19 @@ describe('PostConfirmation against dynalite', () => {
     await handler(structuredClone(event), buildLambdaContext());
 
     // Assess
-    // The claim is expired, not removed: reconcile reads it as a welcome that is due.
-    expect(afterFailure).toMatchObject({ welcomeClaimExpiresAt: 0 });
+    // The claim is given up and the failure recorded: reconcile reads it as a welcome that is due.
+    expect(afterFailure).toMatchObject({ welcomeFailedAt: expect.any(String) });
+    expect(afterFailure).not.toHaveProperty('welcomeClaimExpiresAt');
     expect(afterFailure).not.toHaveProperty('welcomeSentAt');
     expect(sent).toEqual([sub]);
     expect(logger.records.map(({ record }) => record.welcome)).toEqual(['failed', 'sent', 'skipped']);
   });
 
-  it('respects a live claim of a delivery that died mid-send, and takes over once it expires', async () => {
+  it('respects a live claim of a delivery that died mid-send; once it expires, takes over only at least once', async () => {
     // Prepare: a row whose claim was left by a process that never finished
     const onWelcome = vi.fn(async () => undefined);
     const { handler } = handlerFor({ onWelcome });
+    const { handler: atLeastOnce } = handlerFor({ onWelcome, welcomeDelivery: 'at-least-once' });
     const event = buildPostConfirmationEvent();
     const sub = event.request.userAttributes.sub!;
     const setClaimExpiry = (expiresAt: number) =>
@@ -150,9 +152,11 @@ describe('PostConfirmation against dynalite', () => {
     await handler(structuredClone(event), buildLambdaContext());
     expect(onWelcome).not.toHaveBeenCalled();
 
-    // Act + Assess: expired claim
+    // Act + Assess: expired claim, the welcome unknown: never again at most once, again at least once
     await setClaimExpiry(Date.now() - 1);
     await handler(structuredClone(event), buildLambdaContext());
+    expect(onWelcome).not.toHaveBeenCalled();
+    await atLeastOnce(structuredClone(event), buildLambdaContext());
     expect(onWelcome).toHaveBeenCalledTimes(1);
     expect(await dynamo.getItem(table, { userId: sub })).toMatchObject({ welcomeSentAt: expect.any(String) });
   });

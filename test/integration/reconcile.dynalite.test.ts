@@ -193,7 +193,7 @@ describe('reconcile paging, resuming and failures', () => {
     );
 
     expect(welcomed).toEqual([subOf(after)]);
-    expect(report).toMatchObject({ created: 2, welcomes: { sent: 1, failed: 0, pending: 0 } });
+    expect(report).toMatchObject({ created: 2, welcomes: { sent: 1, failed: 0, pending: 0, unknown: 0 } });
     expect(await dynamo.getItem(table, { userId: subOf(after) })).toMatchObject({ welcomeSentAt: expect.any(String) });
     expect(await dynamo.getItem(table, { userId: subOf(before) })).not.toHaveProperty('welcomeSentAt');
   });
@@ -202,7 +202,7 @@ describe('reconcile paging, resuming and failures', () => {
     const pending = user(1);
     servePages([[pending]]);
     const sub = subOf(pending);
-    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, welcomeClaimId: 'failed', welcomeClaimExpiresAt: 0 }) }));
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: sub, welcomeFailedAt: '2026-01-01T00:00:00.000Z' }) }));
     const seen: PostConfirmationTriggerEvent[] = [];
     const day10 = async (event: PostConfirmationTriggerEvent) => {
       seen.push(event);
@@ -211,7 +211,7 @@ describe('reconcile paging, resuming and failures', () => {
 
     const report = await reconcile(options({ onWelcome: asWelcome(day10) }));
 
-    expect(report.welcomes).toEqual({ sent: 1, failed: 0, pending: 0 });
+    expect(report.welcomes).toEqual({ sent: 1, failed: 0, pending: 0, unknown: 0 });
     expect(seen).toEqual([
       expect.objectContaining({
         triggerSource: 'PostConfirmation_ConfirmSignUp',

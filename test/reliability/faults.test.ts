@@ -1,4 +1,7 @@
+import { CognitoIdentityProviderClient, type UserType } from '@aws-sdk/client-cognito-identity-provider';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import { mockClient } from 'aws-sdk-client-mock';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import {
   createPostConfirmationHandler,
@@ -7,12 +10,14 @@ import {
   isDeadlineExceededError,
   isProfileWriteError,
   ProfileWriteError,
+  reconcile,
   sesWelcomeEmail,
   type Profile,
   type ProfileSyncOptions,
 } from '../../src/index.js';
 import { buildLambdaContext, buildPostConfirmationEvent, buildPreTokenGenerationEvent } from '../../src/testing/index.js';
 import { startDynalite, type TestDynamo } from '../support/dynalite.js';
+import { serveUsers } from '../support/listUsers.js';
 import { recordingLogger } from '../support/logger.js';
 import { startSes, type TestSes } from '../support/ses.js';
 import { dynamoThrottle, sesError, startFaultProxy, type FaultProxy, type FaultResponse } from './support/faultProxy.js';
@@ -25,6 +30,10 @@ import { startSilentServer, type SilentServer } from './support/silentServer.js'
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
 /** Cognito gives up on a trigger after about 5 s. */
 const COGNITO_TIMEOUT_MS = 5000;
+
+/** Cognito's ListUsers for reconcile, mocked: no emulator serves it on demand. */
+const cognitoClient = new CognitoIdentityProviderClient({ region: 'us-east-1', credentials });
+const cognito = mockClient(cognitoClient);
 
 let dynamo: TestDynamo;
 let ses: TestSes;
@@ -40,6 +49,7 @@ afterAll(async () => {
   await Promise.all([dynamo?.stop(), ses?.stop()]);
 });
 beforeEach(async () => {
+  cognito.reset();
   table = `faults-${++tables}`;
   await dynamo.createTable(table);
 });
@@ -58,6 +68,18 @@ function confirmation() {
 /** A claim blocks other deliveries while its lease runs; a released one may be removed or expired. */
 function hasLiveClaim(row: Record<string, unknown> | undefined): boolean {
   return typeof row?.welcomeClaimId === 'string' && Number(row.welcomeClaimExpiresAt) > Date.now();
+}
+
+/** The confirmed user as ListUsers lists them, for reconcile. */
+function listedUser(event: PostConfirmationTriggerEvent): UserType {
+  const attributes = event.request.userAttributes;
+  return {
+    Username: event.userName,
+    UserStatus: 'CONFIRMED',
+    Enabled: true,
+    UserCreateDate: new Date(),
+    Attributes: Object.entries(attributes).map(([Name, Value]) => ({ Name, Value })),
+  };
 }
 
 function countingWelcome() {
@@ -133,30 +155,52 @@ describe('DynamoDB throttling on the wire', () => {
     expect(logger.text()).not.toContain(event.request.userAttributes.email);
   });
 
-  it('does not welcome twice when recording the sent welcome is throttled past the retries', async () => {
-    // Prepare: every UpdateItem of the first delivery (the "sent" marker) is throttled
+  it('does not welcome twice when recording the sent welcome is throttled past the retries, within the lease or after it', async () => {
+    // Prepare: every UpdateItem of the first delivery (the "sent" marker) is throttled; the
+    // lease is short (it must still outlast the 4.5 s deadline) so that it ends in the test
     let throttleUpdates = true;
     const throttled = await proxy(dynamo.endpoint, (operation) =>
       throttleUpdates && operation === 'UpdateItem' ? dynamoThrottle : undefined,
     );
     const { calls, onWelcome } = countingWelcome();
-    const { handler, logger } = handlerVia(throttled.endpoint, { onWelcome });
+    const { handler, logger } = handlerVia(throttled.endpoint, { onWelcome, welcomeLeaseMs: 5000 });
     const event = confirmation();
     const sub = event.request.userAttributes.sub!;
+    serveUsers(cognito, [listedUser(event)]);
+    const reconcileWith = (welcomeDelivery: 'at-most-once' | 'at-least-once') =>
+      reconcile({ userPoolId: event.userPoolId, table: { name: table, client: dynamo.client }, cognitoClient, onWelcome, welcomeDelivery });
 
-    // Act
+    // Act: a redelivery within the lease, then after it; then reconcile with the same welcome
     await handler(structuredClone(event), buildLambdaContext());
     throttleUpdates = false;
     const afterFirst = await dynamo.getItem(table, { userId: sub });
+    const liveAfterFirst = hasLiveClaim(afterFirst);
     await handler(structuredClone(event), buildLambdaContext());
+    await new Promise((resolve) => setTimeout(resolve, Number(afterFirst?.welcomeClaimExpiresAt) - Date.now() + 50));
+    await handler(structuredClone(event), buildLambdaContext());
+    const atMostOnce = await reconcileWith('at-most-once');
+    const callsAtMostOnce = [...calls];
+    const atLeastOnce = await reconcileWith('at-least-once');
+    const afterwards = await reconcileWith('at-least-once');
 
-    // Assess: the claim outlives the failed marker, so the redelivery within the lease sends nothing
+    // Assess: the claim outlives the failed marker; once its lease ends the welcome is unknown,
+    // never sent again at most once (reported instead), sent once more at least once
     expect(afterFirst).toMatchObject({ userId: sub, welcomeClaimId: expect.any(String) });
     expect(afterFirst).not.toHaveProperty('welcomeSentAt');
-    expect(hasLiveClaim(afterFirst)).toBe(true);
-    expect(calls).toEqual([sub]);
-    expect(logger.records.map(({ record }) => `${record.outcome}/${record.welcome}`)).toEqual(['created/sent', 'exists/skipped']);
+    expect(liveAfterFirst).toBe(true);
+    expect(callsAtMostOnce).toEqual([sub]);
+    expect(logger.records.map(({ record }) => `${record.outcome}/${record.welcome}`)).toEqual([
+      'created/sent',
+      'exists/skipped',
+      'exists/skipped',
+    ]);
     expect(logger.records[0]).toMatchObject({ level: 'warn', record: { welcomeError: { name: 'ProfileWriteError' } } });
+    expect(atMostOnce.welcomes).toEqual({ sent: 0, failed: 0, pending: 0, unknown: 1 });
+    expect(atMostOnce.ids.unknownWelcomes).toEqual([sub]);
+    expect(atLeastOnce.welcomes).toEqual({ sent: 1, failed: 0, pending: 0, unknown: 0 });
+    expect(afterwards.welcomes).toEqual({ sent: 0, failed: 0, pending: 0, unknown: 0 });
+    expect(calls).toEqual([sub, sub]);
+    expect(await dynamo.getItem(table, { userId: sub })).toMatchObject({ welcomeSentAt: expect.any(String) });
   });
 });
 

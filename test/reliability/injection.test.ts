@@ -134,18 +134,25 @@ describe('mapper output aimed at the library attributes (dynalite round trip)', 
     welcomeSentAt: '1970-01-01T00:00:00.000Z',
     welcomeClaimId: 'forged',
     welcomeClaimExpiresAt: 8_640_000_000_000_000,
+    welcomeFailedAt: '1970-01-01T00:00:00.000Z',
     plan: 'free',
   };
 
   it.each(['userId', 'id'])('PostConfirmation keeps the key (%s) the sub and createdAt the sync time; a forged welcome marker neither blocks nor counts', async (partitionKey) => {
-    // Prepare
+    // Prepare: the first welcome looks at the row it holds the claim on, then fails; the
+    // redelivery must be free to claim it again and send
     const keyed = `${table}-${partitionKey}`;
     await dynamo.createTable(keyed, partitionKey);
     const welcomed: string[] = [];
+    const seenDuringSend: Array<Record<string, unknown> | undefined> = [];
     const handler = createPostConfirmationHandler({
       table: { name: keyed, partitionKey, client: dynamo.client },
       mapAttributes: () => ({ ...forged, [partitionKey]: 'victim-sub' }),
-      onWelcome: (profile: Profile) => void welcomed.push(profile[partitionKey] as string),
+      onWelcome: async (profile: Profile) => {
+        seenDuringSend.push(await dynamo.getItem(keyed, { [partitionKey]: profile[partitionKey] as string }));
+        if (seenDuringSend.length === 1) throw new Error('first send fails');
+        welcomed.push(profile[partitionKey] as string);
+      },
       logger: recordingLogger(),
     });
     const event = buildPostConfirmationEvent();
@@ -153,15 +160,24 @@ describe('mapper output aimed at the library attributes (dynalite round trip)', 
     const before = new Date().toISOString();
 
     // Act
-    await handler(event, buildLambdaContext());
+    await handler(structuredClone(event), buildLambdaContext());
+    const afterFailure = await dynamo.getItem(keyed, { [partitionKey]: sub });
+    await handler(structuredClone(event), buildLambdaContext());
 
-    // Assess
+    // Assess: while sending, the row holds the library's own claim and no forged marker
+    for (const row of seenDuringSend) {
+      expect(row).toMatchObject({ [partitionKey]: sub, welcomeClaimId: expect.stringMatching(/^[0-9a-f-]{36}$/) });
+      expect(Number(row?.welcomeClaimExpiresAt)).toBeLessThan(Date.now() + 120_000);
+      expect(row).not.toHaveProperty('welcomeSentAt');
+    }
+    expect(afterFailure?.welcomeFailedAt).not.toBe(forged.welcomeFailedAt);
+    expect(afterFailure).not.toHaveProperty('welcomeSentAt');
     const rows = await dynamo.scan(keyed);
     expect(rows).toHaveLength(1);
     expect(rows[0]).toMatchObject({ [partitionKey]: sub, plan: 'free' });
     expect(String(rows[0]?.createdAt) >= before).toBe(true);
     expect(String(rows[0]?.welcomeSentAt) >= before).toBe(true);
-    expect(rows[0]?.welcomeClaimId).not.toBe('forged');
+    expect(seenDuringSend).toHaveLength(2);
     expect(welcomed).toEqual([sub]);
   });
 

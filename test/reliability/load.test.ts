@@ -82,6 +82,7 @@ async function setUp() {
     onWelcome,
     logger,
     deadlineMs: LOAD_DEADLINE_MS,
+    welcomeLeaseMs: 2 * LOAD_DEADLINE_MS, // a lease must outlast the deadline
   });
   // allSettled: a rejection must not leave requests in flight when dynalite stops.
   const deliver = async (events: PostConfirmationTriggerEvent[]) => {

@@ -2,7 +2,16 @@ import { ConditionalCheckFailedException, DynamoDBClient, PutItemCommand, Update
 import { mockClient } from 'aws-sdk-client-mock';
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { asWelcome, compose, ConfigurationError, profileSync, withProfileSync, type Step } from '../../src/index.js';
+import {
+  asWelcome,
+  compose,
+  ConfigurationError,
+  isProfileSyncError,
+  profileSync,
+  withProfileSync,
+  type Step,
+  type WelcomeContext,
+} from '../../src/index.js';
 import { buildLambdaContext, buildPostConfirmationEvent } from '../../src/testing/index.js';
 import { recordingLogger } from '../support/logger.js';
 
@@ -119,7 +128,7 @@ describe('withProfileSync', () => {
 
     await expect(handler(event, buildLambdaContext())).resolves.toBe(event);
     // The claim is released so that the next delivery retries.
-    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input.UpdateExpression).toBe('SET #expiresAt = :released');
+    expect(ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input.UpdateExpression).toBe('SET #failedAt = :failedAt REMOVE #claimId, #expiresAt');
   });
 
   it('refuses two welcome steps', () => {
@@ -134,6 +143,92 @@ describe('withProfileSync', () => {
     );
   });
 });
+
+describe('a wrapped handler that fails with something other than an Error', () => {
+  afterEach(() => ddb.reset());
+
+  const reasons: Array<[string, unknown, string]> = [
+    ['undefined', undefined, 'undefined'],
+    ['null', null, 'null'],
+    ['a string', 'ana@example.com', 'a string'],
+    ['false', false, 'a boolean'],
+  ];
+
+  it.each(reasons)("has failed as the welcome when it rejects with %s ('as-welcome'): not marked sent, run again on the next delivery", async (_label, reason, kind) => {
+    // Prepare: the first delivery creates the row; the redelivery finds it and claims the welcome
+    ddb.on(PutItemCommand).resolvesOnce({}).rejects(ccf()).on(UpdateItemCommand).resolves({});
+    const existing = vi.fn().mockImplementationOnce(() => Promise.reject(reason)).mockImplementation(async (event: PostConfirmationTriggerEvent) => event);
+    const logger = recordingLogger();
+    const handler = withProfileSync({ table, runExisting: 'as-welcome', logger })(existing);
+    const event = buildPostConfirmationEvent();
+
+    // Act
+    await expect(handler(event, buildLambdaContext())).resolves.toBe(event);
+    await handler(structuredClone(event), buildLambdaContext());
+
+    // Assess
+    expect(existing).toHaveBeenCalledTimes(2);
+    expect(ddb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input.UpdateExpression)).toEqual([
+      'SET #failedAt = :failedAt REMOVE #claimId, #expiresAt', // the first run's claim given up
+      'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt', // the redelivery's claim
+      'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
+    ]);
+    expect(logger.records.map(({ level, record }) => [level, record.welcome, record.welcomeError])).toEqual([
+      ['warn', 'failed', { name: 'WelcomeError' }],
+      ['info', 'sent', undefined],
+    ]);
+    expect(logger.text()).not.toContain('ana@example.com');
+    await expect(asWelcome(() => Promise.reject(reason))({}, welcomeContext(event))).rejects.toThrow(
+      `The welcome handler failed with ${kind}, not an Error`,
+    );
+  });
+
+  it.each(reasons)("fails the trigger when it rejects with %s ('always'), with a typed error naming the kind, not the value", async (_label, reason, kind) => {
+    ddb.on(PutItemCommand).resolves({});
+    const handler = withProfileSync({ table, logger: recordingLogger() })(() => Promise.reject(reason));
+
+    const error = await handler(buildPostConfirmationEvent(), buildLambdaContext()).then(
+      () => 'resolved',
+      (caught: unknown) => caught,
+    );
+
+    expect(isProfileSyncError(error)).toBe(true);
+    expect((error as Error).message).toBe(`The wrapped handler failed with ${kind}, not an Error`);
+  });
+
+  it.each(reasons)('fails when a handler throws %s synchronously', async (_label, reason) => {
+    const thrower = () => {
+      throw reason;
+    };
+
+    await expect(compose()(thrower)(buildPostConfirmationEvent(), buildLambdaContext())).rejects.toSatisfy(isProfileSyncError);
+  });
+
+  it('fails when a callback-style handler calls back with a string, and keeps an Error as it is', async () => {
+    const failure = new Error('legacy failed');
+    const withString = (_e: unknown, _c: unknown, callback: (error: unknown) => void) => callback('ana@example.com');
+    const withError = (_e: unknown, _c: unknown, callback: (error: unknown) => void) => callback(failure);
+
+    await expect(compose()(withString)(buildPostConfirmationEvent(), buildLambdaContext())).rejects.toThrow(
+      'The wrapped handler failed with a string, not an Error',
+    );
+    await expect(compose()(withError)(buildPostConfirmationEvent(), buildLambdaContext())).rejects.toBe(failure);
+  });
+
+  it.each([null, undefined])('succeeds when a callback-style handler calls back with %s and a result', async (error) => {
+    const event = buildPostConfirmationEvent();
+    const result = { ...event, userName: 'returned' };
+    const legacy = (_e: unknown, _c: unknown, callback: (error: unknown, result?: PostConfirmationTriggerEvent) => void) =>
+      callback(error, result);
+
+    await expect(compose()(legacy)(event, buildLambdaContext())).resolves.toBe(result);
+  });
+});
+
+function welcomeContext(event: PostConfirmationTriggerEvent): WelcomeContext {
+  const sub = event.request.userAttributes.sub!;
+  return { sub, attributes: { sub }, signal: new AbortController().signal, event };
+}
 
 describe('profileSync step', () => {
   afterEach(() => ddb.reset());

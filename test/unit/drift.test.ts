@@ -1,7 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { driftedFields } from '../../src/reconcile/drift.js';
-import { welcomeDue } from '../../src/welcome/once.js';
 
 describe('driftedFields', () => {
   it('returns only the mapped fields whose stored value differs', () => {
@@ -34,17 +33,5 @@ describe('driftedFields', () => {
         expect(driftedFields(profile, structuredClone(profile), 'userId')).toEqual({});
       }),
     );
-  });
-});
-
-describe('welcomeDue', () => {
-  const now = Date.parse('2026-11-23T10:00:00Z');
-
-  it('is due for an expired claim with no sent marker, and only then', () => {
-    expect(welcomeDue({ welcomeClaimId: 'c', welcomeClaimExpiresAt: now - 1 }, now)).toBe(true);
-    expect(welcomeDue({ welcomeClaimId: 'c', welcomeClaimExpiresAt: 0 }, now)).toBe(true); // released after a failure
-    expect(welcomeDue({ welcomeClaimId: 'c', welcomeClaimExpiresAt: now + 1000 }, now)).toBe(false); // a delivery is on it
-    expect(welcomeDue({ welcomeClaimExpiresAt: now - 1, welcomeSentAt: '2026-11-01T00:00:00Z' }, now)).toBe(false);
-    expect(welcomeDue({ email: 'backfilled@example.com' }, now)).toBe(false); // no claim ever: backfilled
   });
 });

@@ -184,13 +184,14 @@ describe('createPostConfirmationHandler', () => {
         {
           TableName: 'profiles',
           Key: marshall({ userId: SUB }),
-          UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt',
+          UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
           ConditionExpression: 'attribute_exists(#pk)',
           ExpressionAttributeNames: {
             '#pk': 'userId',
             '#sentAt': 'welcomeSentAt',
             '#claimId': 'welcomeClaimId',
             '#expiresAt': 'welcomeClaimExpiresAt',
+            '#failedAt': 'welcomeFailedAt',
           },
           ExpressionAttributeValues: marshall({ ':sentAt': NOW.toISOString() }),
         },
@@ -207,10 +208,10 @@ describe('createPostConfirmationHandler', () => {
       await handler(buildPostConfirmationEvent({ sub: SUB }), buildLambdaContext());
 
       const [claim] = updateInputs();
+      // At most once (the default): a claim whose lease ran out is never taken over.
       expect(claim?.ConditionExpression).toBe(
-        'attribute_exists(#pk) AND attribute_not_exists(#sentAt) AND (attribute_not_exists(#expiresAt) OR #expiresAt < :now)',
+        'attribute_exists(#pk) AND attribute_not_exists(#sentAt) AND attribute_not_exists(#expiresAt)',
       );
-      expect(unmarshall(claim!.ExpressionAttributeValues!)).toMatchObject({ ':now': NOW.getTime() });
       expect(onWelcome).toHaveBeenCalledTimes(1);
       expect(updateInputs()).toHaveLength(2);
       expect(logger.records[0]?.record).toMatchObject({ outcome: 'exists', welcome: 'sent' });
@@ -243,9 +244,9 @@ describe('createPostConfirmationHandler', () => {
       const claimId = unmarshall(putInputs()[0]!.Item!).welcomeClaimId;
       expect(updateInputs()).toEqual([
         expect.objectContaining({
-          UpdateExpression: 'SET #expiresAt = :released',
+          UpdateExpression: 'SET #failedAt = :failedAt REMOVE #claimId, #expiresAt',
           ConditionExpression: '#claimId = :claimId',
-          ExpressionAttributeValues: marshall({ ':claimId': claimId, ':released': 0 }),
+          ExpressionAttributeValues: marshall({ ':claimId': claimId, ':failedAt': NOW.toISOString() }),
         }),
       ]);
       expect(logger.records).toEqual([

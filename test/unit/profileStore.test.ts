@@ -65,57 +65,68 @@ describe('createProfile', () => {
 });
 
 describe('the welcome claim', () => {
-  it('claims only an existing row with no sent marker and no live claim', async () => {
+  const names = {
+    '#pk': 'id',
+    '#sentAt': 'welcomeSentAt',
+    '#claimId': 'welcomeClaimId',
+    '#expiresAt': 'welcomeClaimExpiresAt',
+    '#failedAt': 'welcomeFailedAt',
+  };
+
+  it("at most once: claims only an existing row with no sent marker and no claim (none, or failed)", async () => {
     ddb.on(UpdateItemCommand).resolves({});
-    expect(await claimWelcome(table, SUB, { id: 'c', expiresAt: 2000 }, 1000, signal)).toBe(true);
+    expect(await claimWelcome(table, SUB, { id: 'c', expiresAt: 2000 }, 1000, false, signal)).toBe(true);
     expect(inputOf(UpdateItemCommand)).toEqual({
       TableName: 'profiles',
       Key: marshall({ id: SUB }),
-      UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt',
+      UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
+      ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#sentAt) AND attribute_not_exists(#expiresAt)',
+      ExpressionAttributeNames: names,
+      ExpressionAttributeValues: marshall({ ':claimId': 'c', ':expiresAt': 2000 }),
+    });
+  });
+
+  it('at least once: also takes over a claim whose lease ran out (unknown)', async () => {
+    ddb.on(UpdateItemCommand).resolves({});
+    expect(await claimWelcome(table, SUB, { id: 'c', expiresAt: 2000 }, 1000, true, signal)).toBe(true);
+    expect(inputOf(UpdateItemCommand)).toEqual({
+      TableName: 'profiles',
+      Key: marshall({ id: SUB }),
+      UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
       ConditionExpression: 'attribute_exists(#pk) AND attribute_not_exists(#sentAt) AND (attribute_not_exists(#expiresAt) OR #expiresAt < :now)',
-      ExpressionAttributeNames: {
-        '#pk': 'id',
-        '#sentAt': 'welcomeSentAt',
-        '#claimId': 'welcomeClaimId',
-        '#expiresAt': 'welcomeClaimExpiresAt',
-      },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: marshall({ ':claimId': 'c', ':expiresAt': 2000, ':now': 1000 }),
     });
   });
 
-  it('answers false when another delivery holds the claim', async () => {
+  it('answers false when another delivery has sent or holds the claim', async () => {
     ddb.on(UpdateItemCommand).rejects(ccf());
-    expect(await claimWelcome(table, SUB, { id: 'c', expiresAt: 2000 }, 1000, signal)).toBe(false);
+    expect(await claimWelcome(table, SUB, { id: 'c', expiresAt: 2000 }, 1000, false, signal)).toBe(false);
   });
 
-  it('marks the welcome sent and drops the claim, on an existing row only', async () => {
+  it('marks the welcome sent and drops the claim and any failure, on an existing row only', async () => {
     ddb.on(UpdateItemCommand).resolves({});
     await markWelcomeSent(table, SUB, '2026-01-01T00:00:00.000Z', signal);
     expect(inputOf(UpdateItemCommand)).toEqual({
       TableName: 'profiles',
       Key: marshall({ id: SUB }),
-      UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt',
+      UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
       ConditionExpression: 'attribute_exists(#pk)',
-      ExpressionAttributeNames: {
-        '#pk': 'id',
-        '#sentAt': 'welcomeSentAt',
-        '#claimId': 'welcomeClaimId',
-        '#expiresAt': 'welcomeClaimExpiresAt',
-      },
+      ExpressionAttributeNames: names,
       ExpressionAttributeValues: marshall({ ':sentAt': '2026-01-01T00:00:00.000Z' }),
     });
   });
 
-  it("releases only this caller's own claim, by expiring it", async () => {
+  it("gives up only this caller's own claim, recording the failure", async () => {
     ddb.on(UpdateItemCommand).resolves({});
-    await releaseWelcomeClaim(table, SUB, 'mine', signal);
+    await releaseWelcomeClaim(table, SUB, 'mine', '2026-01-01T00:00:00.000Z', signal);
     expect(inputOf(UpdateItemCommand)).toEqual({
       TableName: 'profiles',
       Key: marshall({ id: SUB }),
-      UpdateExpression: 'SET #expiresAt = :released',
+      UpdateExpression: 'SET #failedAt = :failedAt REMOVE #claimId, #expiresAt',
       ConditionExpression: '#claimId = :claimId',
-      ExpressionAttributeNames: { '#claimId': 'welcomeClaimId', '#expiresAt': 'welcomeClaimExpiresAt' },
-      ExpressionAttributeValues: marshall({ ':claimId': 'mine', ':released': 0 }),
+      ExpressionAttributeNames: { '#claimId': 'welcomeClaimId', '#expiresAt': 'welcomeClaimExpiresAt', '#failedAt': 'welcomeFailedAt' },
+      ExpressionAttributeValues: marshall({ ':claimId': 'mine', ':failedAt': '2026-01-01T00:00:00.000Z' }),
     });
   });
 });

@@ -1,9 +1,21 @@
+import { DynamoDBClient, PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { SESClient, SendEmailCommand } from '@aws-sdk/client-ses';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
 import { afterEach, describe, expect, it } from 'vitest';
-import { ConfigurationError, escapeHtml, sesWelcomeEmail, WelcomeError, type WelcomeContext } from '../../src/index.js';
+import {
+  ConfigurationError,
+  createPostConfirmationHandler,
+  escapeHtml,
+  sesWelcomeEmail,
+  WelcomeError,
+  type WelcomeContext,
+} from '../../src/index.js';
+import { buildLambdaContext, buildPostConfirmationEvent } from '../../src/testing/index.js';
+import { recordingLogger } from '../support/logger.js';
 
 const ses = mockClient(SESClient);
+const ddb = mockClient(DynamoDBClient);
 const client = new SESClient({ region: 'us-east-1' });
 const context = (attributes: Record<string, string> = {}): WelcomeContext => ({
   sub: 'sub-1',
@@ -12,7 +24,10 @@ const context = (attributes: Record<string, string> = {}): WelcomeContext => ({
 });
 
 describe('sesWelcomeEmail', () => {
-  afterEach(() => ses.reset());
+  afterEach(() => {
+    ses.reset();
+    ddb.reset();
+  });
 
   it('sends one email to the profile address with subject and bodies filled from the profile', async () => {
     // Prepare
@@ -95,11 +110,39 @@ describe('sesWelcomeEmail', () => {
   });
 
   it('lets an SES failure through so the claim is released and retried', async () => {
+    // Prepare: the first delivery creates the row with its claim and SES rejects the mail;
+    // the redelivery finds the row, claims the welcome again, and SES accepts
     const rejected = Object.assign(new Error('Email address is not verified'), { name: 'MessageRejected' });
-    ses.on(SendEmailCommand).rejects(rejected);
-    const send = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi' });
+    ses.on(SendEmailCommand).rejectsOnce(rejected).resolves({ MessageId: 'm-1' });
+    const taken = Object.assign(new Error('The conditional request failed'), { name: 'ConditionalCheckFailedException' });
+    ddb.on(PutItemCommand).resolvesOnce({}).rejects(taken).on(UpdateItemCommand).resolves({});
+    const logger = recordingLogger();
+    const handler = createPostConfirmationHandler({
+      table: { name: 'profiles', client: new DynamoDBClient({ region: 'us-east-1' }) },
+      onWelcome: sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi' }),
+      logger,
+    });
+    const event = buildPostConfirmationEvent({ userAttributes: { email: 'ana@example.com' } });
 
-    await expect(send({ email: 'a@example.com' }, context())).rejects.toBe(rejected);
+    // Act
+    await handler(structuredClone(event), buildLambdaContext());
+    await handler(structuredClone(event), buildLambdaContext());
+
+    // Assess: the claim the create wrote is the one given up, and the next delivery sends
+    const claimId = unmarshall(ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!).welcomeClaimId;
+    const updates = ddb.commandCalls(UpdateItemCommand).map((call) => call.args[0].input);
+    expect(updates.map((update) => update.UpdateExpression)).toEqual([
+      'SET #failedAt = :failedAt REMOVE #claimId, #expiresAt',
+      'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
+      'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
+    ]);
+    expect(updates[0]).toMatchObject({ ConditionExpression: '#claimId = :claimId', ExpressionAttributeValues: { ':claimId': { S: claimId } } });
+    expect(ses.commandCalls(SendEmailCommand)).toHaveLength(2);
+    expect(logger.records.map(({ record }) => [record.welcome, record.welcomeError])).toEqual([
+      ['failed', { name: 'MessageRejected' }],
+      ['sent', undefined],
+    ]);
+    expect(logger.text()).not.toContain('ana@example.com');
   });
 
   it.each([
