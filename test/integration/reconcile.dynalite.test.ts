@@ -444,6 +444,44 @@ describe('createReconcileHandler', () => {
     expect(logger.records[0]!.record).toMatchObject({ error: 'ReconcileError', scanned: 0 });
   });
 
+  it.each([
+    ['throttling that outlasts the retries', Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 400 } })],
+    ['an internal error', Object.assign(new Error('oops'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } })],
+    ['access denied', Object.assign(new Error('denied'), { name: 'NotAuthorizedException', $metadata: { httpStatusCode: 400 } })],
+    ['a request timeout', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
+  ])('keeps the saved cursor when its first page fails with %s, and resumes there next time', async (_label, failure) => {
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: RECONCILE_CURSOR_KEY, cursor: 't1', userPoolId: POOL }) }));
+    cognito.on(ListUsersCommand).rejects(failure);
+    const logger = recordingLogger();
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger });
+
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(tokensAsked()).toEqual(Array(failure.name === 'TooManyRequestsException' ? fast.attempts : 1).fill('t1'));
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't1' });
+
+    // The next run, with Cognito answering again, goes on from the saved page.
+    cognito.reset();
+    servePages([[user(1)], [user(2)], [user(3)]]);
+    const report = await handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }));
+    expect(tokensAsked()).toEqual(['t1', 't2']);
+    expect(report).toMatchObject({ complete: true, scanned: 2 });
+  });
+
+  it('drops only the cursor Cognito refused: a later page refused is where the next run starts', async () => {
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: RECONCILE_CURSOR_KEY, cursor: 't1', userPoolId: POOL }) }));
+    const refused = Object.assign(new Error('bad token'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+    cognito.on(ListUsersCommand, { PaginationToken: 't1' }).resolves({ Users: [user(1)], PaginationToken: 't2' });
+    cognito.on(ListUsersCommand, { PaginationToken: 't2' }).rejects(refused);
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger: recordingLogger() });
+
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't2' });
+
+    // Resumed at t2, Cognito refuses it again: now it is the run's own cursor, and it goes.
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).not.toHaveProperty('cursor');
+  });
+
   it("ignores a cursor saved for another pool", async () => {
     servePages([[user(1)], [user(2)]]);
     await dynamo.client.send(new PutItemCommand({ TableName: table, Item: { userId: { S: RECONCILE_CURSOR_KEY }, cursor: { S: 't1' }, userPoolId: { S: 'eu-west-1_Other' } } }));
