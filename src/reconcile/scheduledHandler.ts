@@ -22,7 +22,7 @@ export type ReconcileHandlerOptions = ReconcileSettings & {
 
 /**
  * The control item's key: under the table's partition key, a value no `sub` can take.
- * Reconcile's orphan check passes over `#`-keys.
+ * Reconcile's orphan check passes over it, as over every key that is not a UUID.
  */
 export const RECONCILE_CURSOR_KEY = '#reconcile-cursor';
 
