@@ -1,17 +1,33 @@
 import { withBackoff } from '../backoff.js';
-import { isPossibleSub } from '../cognitoUsers.js';
 import { errorName } from '../errors.js';
-import { scanProfileKeys } from '../store/profileReads.js';
+import { scanProfileKeys, type RowKey } from '../store/profileReads.js';
 import { deleteProfile, updateProfileFields } from '../store/profileStore.js';
 import type { ReconcileConfig } from './options.js';
 import { countUser, recordFailure, type ReconcileReport } from './report.js';
 import type { SeenSubs } from './seenSubs.js';
 
 /**
+ * The shape of a Cognito `sub`: a UUID in lower-case hex, 8-4-4-4-12. The version digit is
+ * not checked: Cognito promises a unique identifier, not a UUID version.
+ */
+const COGNITO_SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
+
+/** Whether a scanned row could be a user of this pool the run has not seen. */
+function isCandidate(row: RowKey, seen: SeenSubs, runStartedAt: string, userPoolId: string): boolean {
+  // A key of another shape is the application's own row (`settings`, `admin-1`, the
+  // cursor item), and a row naming another pool belongs to a table shared between pools.
+  if (!COGNITO_SUB.test(row.sub)) return false;
+  if (row.userPoolId !== undefined && row.userPoolId !== userPoolId) return false;
+  if (row.deleted || seen.has(row.sub)) return false;
+  return row.createdAt === undefined || row.createdAt < runStartedAt;
+}
+
+/**
  * Rows whose `sub` the run never listed are orphan candidates. Rows created after the run
  * started are passed over (a trigger wrote them for a user the listing could not see), and
- * every other candidate is looked up by `sub` before it counts. Keys that cannot be a
- * Cognito `sub` are never counted: no look-up could confirm them.
+ * every other candidate is looked up by `sub` before it counts. Only rows keyed by a UUID,
+ * as Cognito's `sub`s are, and whose `userPoolId` is this pool's (or missing) are candidates:
+ * no other row is ever counted, marked or deleted.
  */
 export async function checkOrphans(
   seen: SeenSubs,
@@ -22,9 +38,10 @@ export async function checkOrphans(
 ): Promise<void> {
   const { table } = config;
   for await (const keys of scanProfileKeys(table, signal, config.backoff)) {
-    for (const { sub, deleted, createdAt } of keys) {
+    for (const row of keys) {
       if (signal.aborted) return;
-      if (deleted || seen.has(sub) || !isPossibleSub(sub) || (createdAt !== undefined && createdAt >= runStartedAt)) continue;
+      if (!isCandidate(row, seen, runStartedAt, config.userPoolId)) continue;
+      const { sub } = row;
       try {
         const findUser = async (s: AbortSignal) => {
           await config.listUsersLimiter.take(s);

@@ -1,5 +1,5 @@
 import type { Context } from 'aws-lambda';
-import { ConfigurationError, errorName, isReconcileError } from '../errors.js';
+import { ConfigurationError, errorName, isCognitoReadError, isReconcileError } from '../errors.js';
 import { resolveLogger, safeLog } from '../log.js';
 import { checkOptionsObject } from '../options.js';
 import { getControlItem, putControlItem } from '../store/controlItem.js';
@@ -22,7 +22,7 @@ export type ReconcileHandlerOptions = ReconcileSettings & {
 
 /**
  * The control item's key: under the table's partition key, a value no `sub` can take.
- * Reconcile's orphan check passes over `#`-keys.
+ * Reconcile's orphan check passes over it, as over every key that is not a UUID.
  */
 export const RECONCILE_CURSOR_KEY = '#reconcile-cursor';
 
@@ -81,9 +81,9 @@ export function createReconcileHandler(
       await saving.catch(() => undefined);
       const partial = isReconcileError(error) ? error.report : undefined;
       safeLog(logger, 'error', { message: LOG_MESSAGE, resumedFrom: cursor !== undefined, error: errorName(error), ...(partial && summary(partial)) });
-      // A resumed run that fails before its first page is done may hold a cursor Cognito no
-      // longer accepts: drop it, so the next run starts over instead of failing forever.
-      if (partial && cursor !== undefined && partial.scanned === 0) await save({}).catch(() => undefined);
+      // A cursor Cognito refuses is dropped, so the next run starts over instead of failing
+      // forever; any other failure (throttling, a timeout) keeps it for the next run.
+      if (cursorRefused(error, cursor)) await save({}).catch(() => undefined);
       else if (partial?.cursor !== undefined) await save({ cursor: partial.cursor }).catch(() => undefined);
       throw error;
     }
@@ -98,6 +98,17 @@ export function createReconcileHandler(
   function save(fields: { cursor?: string; completedAt?: string }): Promise<void> {
     return putControlItem(table, RECONCILE_CURSOR_KEY, { ...fields, userPoolId: config.userPoolId, savedAt: new Date().toISOString() }, noAbort);
   }
+}
+
+/**
+ * Whether the run failed because Cognito refused the pagination token it resumed from:
+ * `ListUsers` answered `InvalidParameterException` (what it answers for a token it does not
+ * accept) on that very page, before the run moved past it.
+ */
+function cursorRefused(error: unknown, cursor: string | undefined): boolean {
+  if (cursor === undefined || !isReconcileError(error) || error.report.cursor !== cursor) return false;
+  const read = error.cause;
+  return isCognitoReadError(read) && read.operation === 'ListUsers' && errorName(read.cause) === 'InvalidParameterException';
 }
 
 function summary(report: ReconcileReport) {

@@ -51,11 +51,14 @@ export interface RowKey {
   /** Already marked with `deletedAt`. */
   readonly deleted: boolean;
   readonly createdAt: string | undefined;
+  /** The row's `userPoolId` as a string (whatever its type), `undefined` when it has none. */
+  readonly userPoolId: string | undefined;
 }
 
 /**
- * Pages through the table reading the key, `deletedAt` and `createdAt`, for the orphan
- * check. A projection does not lower a scan's cost: it reads (and bills) every whole item.
+ * Pages through the table reading the key, `deletedAt`, `createdAt` and `userPoolId`, for
+ * the orphan check. A projection does not lower a scan's cost: it reads (and bills) every
+ * whole item.
  *
  * @internal
  */
@@ -68,8 +71,13 @@ export async function* scanProfileKeys(
   do {
     const command = new ScanCommand({
       TableName: table.name,
-      ProjectionExpression: '#pk, #deletedAt, #createdAt',
-      ExpressionAttributeNames: { '#pk': table.partitionKey, '#deletedAt': 'deletedAt', '#createdAt': 'createdAt' },
+      ProjectionExpression: '#pk, #deletedAt, #createdAt, #userPoolId',
+      ExpressionAttributeNames: {
+        '#pk': table.partitionKey,
+        '#deletedAt': 'deletedAt',
+        '#createdAt': 'createdAt',
+        '#userPoolId': 'userPoolId',
+      },
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
     const output = await send(table, 'scanProfileKeys', (client, options) => client.send(command, options), signal, backoff);
@@ -79,6 +87,7 @@ export async function* scanProfileKeys(
         sub: String(row[table.partitionKey]),
         deleted: row.deletedAt !== undefined,
         createdAt: typeof row.createdAt === 'string' ? row.createdAt : undefined,
+        userPoolId: row.userPoolId === undefined ? undefined : String(row.userPoolId),
       };
     });
     startKey = output.LastEvaluatedKey;

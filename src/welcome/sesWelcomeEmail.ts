@@ -1,5 +1,6 @@
 import type { SESClient, SESClientConfig, SendEmailCommandInput } from '@aws-sdk/client-ses';
 import { ConfigurationError, WelcomeError } from '../errors.js';
+import { checkHeaderOption, headerValue, plainAddress } from './mailHeaders.js';
 import { escapeHtml, renderTemplate, type Template } from './template.js';
 import type { Profile } from '../types.js';
 import type { WelcomeContext, WelcomeSender } from './once.js';
@@ -17,7 +18,8 @@ interface SesWelcomeEmailFields {
    */
   html?: Template;
   /**
-   * The recipient.
+   * The recipient: one plain address (`local@domain`, 7-bit ASCII, a non-ASCII domain as
+   * Punycode). A display name, a list or anything else is refused with a `WelcomeError`.
    * @default the profile's `email`, else the user's `email` attribute
    */
   to?: (profile: Profile, context: WelcomeContext) => string | undefined;
@@ -41,39 +43,26 @@ export type SesWelcomeEmailOptions = SesWelcomeEmailFields &
       }
   );
 
-const LINE_BREAK = /[\r\n]/;
-
 /** @internal */
 export const defaultSesClientConfig: SESClientConfig = {
   maxAttempts: 2,
   requestHandler: { connectionTimeout: 1000, requestTimeout: 2500, throwOnRequestTimeout: true },
 };
 
-function checkHeader(value: unknown, option: string): void {
-  if (typeof value === 'string' && LINE_BREAK.test(value)) {
-    throw new ConfigurationError(option, 'must not contain a line break (header injection)');
-  }
-}
-
-function header(value: string, field: string): string {
-  if (LINE_BREAK.test(value)) throw new WelcomeError(`the welcome ${field} contains a line break; not sent`);
-  return value;
-}
-
 function validate(options: SesWelcomeEmailOptions): void {
   if (typeof options !== 'object' || options === null) throw new ConfigurationError('sesWelcomeEmail', 'needs options');
   if (typeof options.source !== 'string' || options.source.trim() === '') {
     throw new ConfigurationError('source', 'is required: a sender address verified in SES (is SOURCE_EMAIL set?)');
   }
-  checkHeader(options.source, 'source');
+  checkHeaderOption(options.source, 'source');
   if (typeof options.subject !== 'string' && typeof options.subject !== 'function') {
     throw new ConfigurationError('subject', 'is required: a template string or a function');
   }
-  checkHeader(options.subject, 'subject');
+  checkHeaderOption(options.subject, 'subject');
   if (options.text === undefined && options.html === undefined) {
     throw new ConfigurationError('text', 'give `text`, `html` or both');
   }
-  options.replyTo?.forEach((address, index) => checkHeader(address, `replyTo[${index}]`));
+  options.replyTo?.forEach((address, index) => checkHeaderOption(address, `replyTo[${index}]`));
   if (options.client !== undefined && options.clientConfig !== undefined) {
     throw new ConfigurationError('client', 'give either client or clientConfig, not both');
   }
@@ -113,9 +102,9 @@ export function sesWelcomeEmail(options: SesWelcomeEmailOptions): WelcomeSender 
     if (typeof to !== 'string' || to === '') throw new WelcomeError('the profile has no email address to welcome');
     const input: SendEmailCommandInput = {
       Source: options.source,
-      Destination: { ToAddresses: [header(to, 'recipient')] },
+      Destination: { ToAddresses: [plainAddress(to)] },
       Message: {
-        Subject: { Data: header(renderTemplate(options.subject, profile), 'subject'), Charset: 'UTF-8' },
+        Subject: { Data: headerValue(renderTemplate(options.subject, profile), 'subject'), Charset: 'UTF-8' },
         Body: {
           ...(options.text !== undefined && { Text: { Data: renderTemplate(options.text, profile), Charset: 'UTF-8' } }),
           ...(options.html !== undefined && {

@@ -24,7 +24,7 @@ export function escapeHtml(value: string): string {
 
 /**
  * A template: a string with `{{field}}` or `{{field|fallback}}` placeholders filled from
- * the profile, or a function of the profile.
+ * the profile's own fields, or a function of the profile.
  */
 export type Template = string | ((profile: Profile) => string);
 
@@ -41,7 +41,8 @@ function fieldText(value: unknown): string | undefined {
  */
 export function renderTemplate(template: Template, profile: Profile, escape: (value: string) => string = (v) => v): string {
   if (typeof template === 'function') return template(profile);
+  // Own fields only: `{{constructor}}` must not reach Object.prototype through the profile.
   return template.replace(PLACEHOLDER, (_match, field: string, fallback: string | undefined) =>
-    escape(fieldText(profile[field]) ?? fallback ?? ''),
+    escape(fieldText(Object.hasOwn(profile, field) ? profile[field] : undefined) ?? fallback ?? ''),
   );
 }

@@ -180,9 +180,22 @@ describe('examples/sam/template.yaml', () => {
       ]);
     });
 
-    it('grants no wildcard action, no managed policy and no role of its own making', () => {
+    it('grants no wildcard action, no managed policy but AWSLambdaBasicExecutionRole and no role of its own making', () => {
       const text = JSON.stringify(template.Resources);
       expect(text).not.toMatch(/FullAccess|ManagedPolicyArns|PowerUser|AdministratorAccess/);
+      // The managed policies SAM's transform puts on the role it makes for a function with no
+      // `Role`: AWSLambdaBasicExecutionRole always, the X-Ray one with `Tracing`, the VPC one
+      // with `VpcConfig`, and each policy of `Policies` given by name, ARN or SAM template.
+      for (const fn of FUNCTIONS) {
+        const sam = { ...template.Globals?.Function, ...resource(fn, { SendWelcome: true, DeleteRows: true, DeleteOrphans: true }).Properties };
+        const managed = [
+          ...(sam.Role === undefined ? ['service-role/AWSLambdaBasicExecutionRole'] : ['a role of its own: Role']),
+          ...(sam.Tracing ? ['AWSXrayWriteOnlyAccess'] : []),
+          ...(sam.VpcConfig ? ['service-role/AWSLambdaVPCAccessExecutionRole'] : []),
+          ...[sam.Policies ?? []].flat().filter((policy) => typeof policy !== 'object' || policy === null || !('Statement' in policy)),
+        ];
+        expect(managed, fn).toEqual(['service-role/AWSLambdaBasicExecutionRole']);
+      }
       expect(Object.values(template.Resources).filter((r) => r.Type === 'AWS::IAM::Role')).toEqual([]);
       const all = { SendWelcome: true, DeleteRows: true, DeleteOrphans: true };
       for (const fn of FUNCTIONS) {

@@ -306,13 +306,53 @@ describe('reconcile paging, resuming and failures', () => {
     // Listed nowhere (say, it signed up after its page was listed), yet Cognito has it.
     cognito.on(ListUsersCommand, { Filter: `sub = "${lateSub}"` }).resolves({ Users: [{ Username: 'late', Attributes: [{ Name: 'sub', Value: lateSub }] }] });
     await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: lateSub, createdAt: '2000-01-01T00:00:00.000Z' }) }));
-    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: 'legacy key with spaces' }) }));
+    // Keys that cannot be a sub: the look-up would not find them, so only their shape saves them.
+    const notSubs = ['legacy key with spaces', 'settings', 'admin-1'];
+    for (const key of notSubs) await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: key }) }));
 
     const report = await reconcile(options({ orphans: 'delete' }));
 
     expect(report).toMatchObject({ orphans: 0, orphansChecked: true, errors: 0 });
     expect(await dynamo.getItem(table, { userId: lateSub })).toBeDefined();
-    expect(await dynamo.getItem(table, { userId: 'legacy key with spaces' })).toBeDefined();
+    for (const key of notSubs) expect(await dynamo.getItem(table, { userId: key }), key).toBeDefined();
+  });
+
+  describe.each(['report', 'mark', 'delete'] as const)('with orphans: %s', (mode) => {
+    it("counts and resolves only UUID-keyed rows of this pool, and never looks the others up", async () => {
+      servePages([[user(1)]]);
+      const old = { createdAt: '2000-01-01T00:00:00.000Z', email: 'kept@example.com' };
+      const orphanOfPool = { userId: randomUUID(), userPoolId: POOL, ...old };
+      const orphanWithoutPool = { userId: randomUUID(), ...old };
+      const left = [
+        { userId: 'settings', theme: 'dark' },
+        { userId: 'admin-1', ...old },
+        { userId: 'legacy key with spaces', ...old },
+        { userId: randomUUID().toUpperCase(), userPoolId: POOL, ...old }, // Cognito's subs are lower case
+        { userId: randomUUID().replaceAll('-', ''), userPoolId: POOL, ...old },
+        { userId: `${randomUUID()}-1`, userPoolId: POOL, ...old },
+        { userId: randomUUID(), userPoolId: 'eu-west-1_OtherPool', ...old }, // a table shared by two pools
+        { userId: randomUUID(), userPoolId: 42, ...old },
+        { userId: RECONCILE_CURSOR_KEY, cursor: 't9', userPoolId: POOL },
+      ];
+      for (const row of [orphanOfPool, orphanWithoutPool, ...left]) {
+        await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall(row) }));
+      }
+      const orphans = [orphanOfPool.userId, orphanWithoutPool.userId];
+
+      const report = await reconcile(options({ orphans: mode }));
+
+      expect(report).toMatchObject({ orphans: 2, orphansResolved: mode === 'report' ? 0 : 2, orphansChecked: true, errors: 0 });
+      expect([...report.ids.orphans].sort()).toEqual([...orphans].sort());
+      const lookedUp = cognito.commandCalls(ListUsersCommand).flatMap((call) => call.args[0].input.Filter ?? []);
+      expect(lookedUp.sort()).toEqual(orphans.map((sub) => `sub = "${sub}"`).sort());
+      for (const row of left) expect(await dynamo.getItem(table, { userId: row.userId }), row.userId).toEqual(row);
+      for (const row of [orphanOfPool, orphanWithoutPool]) {
+        const after = await dynamo.getItem(table, { userId: row.userId });
+        if (mode === 'report') expect(after).toEqual(row);
+        if (mode === 'mark') expect(after).toEqual({ ...row, deletedAt: expect.any(String), updatedAt: expect.any(String) });
+        if (mode === 'delete') expect(after).toBeUndefined();
+      }
+    });
   });
 
   it('counts a failed orphan look-up against that row and finishes the check', async () => {
@@ -404,6 +444,44 @@ describe('createReconcileHandler', () => {
     expect(control).not.toHaveProperty('completedAt');
     expect(logger.records.map((r) => r.level)).toEqual(['error', 'error']);
     expect(logger.records[0]!.record).toMatchObject({ error: 'ReconcileError', scanned: 0 });
+  });
+
+  it.each([
+    ['throttling that outlasts the retries', Object.assign(new Error('Rate exceeded'), { name: 'TooManyRequestsException', $metadata: { httpStatusCode: 400 } })],
+    ['an internal error', Object.assign(new Error('oops'), { name: 'InternalErrorException', $metadata: { httpStatusCode: 500 } })],
+    ['access denied', Object.assign(new Error('denied'), { name: 'NotAuthorizedException', $metadata: { httpStatusCode: 400 } })],
+    ['a request timeout', Object.assign(new Error('socket hang up'), { name: 'TimeoutError' })],
+  ])('keeps the saved cursor when its first page fails with %s, and resumes there next time', async (_label, failure) => {
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: RECONCILE_CURSOR_KEY, cursor: 't1', userPoolId: POOL }) }));
+    cognito.on(ListUsersCommand).rejects(failure);
+    const logger = recordingLogger();
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger });
+
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(tokensAsked()).toEqual(Array(failure.name === 'TooManyRequestsException' ? fast.attempts : 1).fill('t1'));
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't1' });
+
+    // The next run, with Cognito answering again, goes on from the saved page.
+    cognito.reset();
+    servePages([[user(1)], [user(2)], [user(3)]]);
+    const report = await handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }));
+    expect(tokensAsked()).toEqual(['t1', 't2']);
+    expect(report).toMatchObject({ complete: true, scanned: 2 });
+  });
+
+  it('drops only the cursor Cognito refused: a later page refused is where the next run starts', async () => {
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: marshall({ userId: RECONCILE_CURSOR_KEY, cursor: 't1', userPoolId: POOL }) }));
+    const refused = Object.assign(new Error('bad token'), { name: 'InvalidParameterException', $metadata: { httpStatusCode: 400 } });
+    cognito.on(ListUsersCommand, { PaginationToken: 't1' }).resolves({ Users: [user(1)], PaginationToken: 't2' });
+    cognito.on(ListUsersCommand, { PaginationToken: 't2' }).rejects(refused);
+    const handler = createReconcileHandler({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, logger: recordingLogger() });
+
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).toMatchObject({ cursor: 't2' });
+
+    // Resumed at t2, Cognito refuses it again: now it is the run's own cursor, and it goes.
+    await expect(handler({}, buildLambdaContext({ remainingTimeMs: 900_000 }))).rejects.toMatchObject({ name: 'ReconcileError' });
+    expect(await dynamo.getItem(table, { userId: RECONCILE_CURSOR_KEY })).not.toHaveProperty('cursor');
   });
 
   it("ignores a cursor saved for another pool", async () => {

@@ -246,19 +246,22 @@ describe('reads', () => {
     expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(2);
   });
 
-  it('scans the key, deletedAt and createdAt, page by page', async () => {
+  it('scans the key, deletedAt, createdAt and userPoolId, page by page', async () => {
     ddb
       .on(ScanCommand)
-      .resolvesOnce({ Items: [marshall({ id: 'a', deletedAt: 'x', createdAt: '2026' })], LastEvaluatedKey: marshall({ id: 'a' }) })
+      .resolvesOnce({ Items: [marshall({ id: 'a', deletedAt: 'x', createdAt: '2026', userPoolId: 'eu-west-1_A' })], LastEvaluatedKey: marshall({ id: 'a' }) })
       .resolvesOnce({ Items: [marshall({ id: 'b' })] });
     const pages = [];
     for await (const page of scanProfileKeys(table, signal, noRetry)) pages.push(page);
-    expect(pages).toEqual([[{ sub: 'a', deleted: true, createdAt: '2026' }], [{ sub: 'b', deleted: false, createdAt: undefined }]]);
+    expect(pages).toEqual([
+      [{ sub: 'a', deleted: true, createdAt: '2026', userPoolId: 'eu-west-1_A' }],
+      [{ sub: 'b', deleted: false, createdAt: undefined, userPoolId: undefined }],
+    ]);
     const inputs = ddb.commandCalls(ScanCommand).map((call) => call.args[0].input);
     expect(inputs[0]).toEqual({
       TableName: 'profiles',
-      ProjectionExpression: '#pk, #deletedAt, #createdAt',
-      ExpressionAttributeNames: { '#pk': 'id', '#deletedAt': 'deletedAt', '#createdAt': 'createdAt' },
+      ProjectionExpression: '#pk, #deletedAt, #createdAt, #userPoolId',
+      ExpressionAttributeNames: { '#pk': 'id', '#deletedAt': 'deletedAt', '#createdAt': 'createdAt', '#userPoolId': 'userPoolId' },
     });
     expect(inputs[1]!.ExclusiveStartKey).toEqual(marshall({ id: 'a' }));
   });

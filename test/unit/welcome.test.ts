@@ -109,6 +109,111 @@ describe('sesWelcomeEmail', () => {
     expect(ses.calls()).toHaveLength(0);
   });
 
+  // Every line terminator (Unicode's list: LF, VT, FF, CR, NEL, LS, PS) and every C0 and C1
+  // control: mail clients and gateways differ on which of them end a header line.
+  const controls: [string, string][] = [
+    ['VT', '\v'],
+    ['FF', '\f'],
+    ['NEL U+0085', '\u0085'],
+    ['LS U+2028', '\u2028'],
+    ['PS U+2029', '\u2029'],
+    ['NUL', '\u0000'],
+    ['TAB', '\t'],
+    ['ESC', '\u001b'],
+    ['US U+001F', '\u001f'],
+    ['DEL', '\u007f'],
+    ['C1 U+0080', '\u0080'],
+    ['CSI U+009B', '\u009b'],
+    ['C1 U+009F', '\u009f'],
+  ];
+
+  it.each(controls)('refuses to send a subject or recipient holding %s', async (_label, control) => {
+    const subject = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi {{name}}', text: 'Hi' });
+    const recipient = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi' });
+    const computed = sesWelcomeEmail({ client, source: 'a@example.com', subject: (p) => `Hi ${String(p.name)}`, text: 'Hi' });
+
+    await expect(subject({ email: 'a@example.com', name: `x${control}Bcc: v@example.com` }, context())).rejects.toBeInstanceOf(WelcomeError);
+    await expect(recipient({ email: `a@example.com${control}` }, context())).rejects.toBeInstanceOf(WelcomeError);
+    await expect(computed({ email: 'a@example.com', name: `x${control}y` }, context())).rejects.toBeInstanceOf(WelcomeError);
+    expect(ses.calls()).toHaveLength(0);
+  });
+
+  it.each(controls)('rejects a source, subject or reply-to holding %s at configuration', (_label, control) => {
+    const build = (overrides: object) => () =>
+      sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi', ...overrides } as never);
+
+    expect(build({ source: `a@example.com${control}` })).toThrow(expect.objectContaining({ name: 'ConfigurationError', option: 'source' }));
+    expect(build({ subject: `Hi${control}there` })).toThrow(expect.objectContaining({ name: 'ConfigurationError', option: 'subject' }));
+    expect(build({ replyTo: ['a@example.com', `b@example.com${control}`] })).toThrow(
+      expect.objectContaining({ name: 'ConfigurationError', option: 'replyTo[1]' }),
+    );
+  });
+
+  it('sends a subject with printable Unicode as it is', async () => {
+    ses.on(SendEmailCommand).resolves({});
+    const send = sesWelcomeEmail({ client, source: 'Café Zoë <a@example.com>', subject: 'Grüße, {{name}} — 欢迎 🎉', text: 'Hi' });
+
+    await send({ email: 'a@example.com', name: 'Zoë' }, context());
+
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Message!.Subject!.Data).toBe('Grüße, Zoë — 欢迎 🎉');
+  });
+
+  it.each([
+    ['a display name and a second address', 'Evil <evil@x.com>, victim@example.com'],
+    ['two addresses', 'a@example.com, victim@example.com'],
+    ['two addresses without a space', 'a@example.com,victim@example.com'],
+    ['two addresses with a semicolon', 'a@example.com;victim@example.com'],
+    ['a display name', 'Ana <ana@example.com>'],
+    ['angle brackets', '<ana@example.com>'],
+    ['two @', 'ana@victim@example.com'],
+    ['no @', 'ana.example.com'],
+    ['no local part', '@example.com'],
+    ['no domain', 'ana@'],
+    ['a space', 'ana maria@example.com'],
+    ['a quoted local part', '"ana maria"@example.com'],
+    ['a comment', 'ana(comment)@example.com'],
+    ['a domain literal', 'ana@[192.0.2.1]'],
+    ['a leading dot', '.ana@example.com'],
+    ['two dots in a row', 'ana..maria@example.com'],
+    ['an empty domain label', 'ana@example..com'],
+    ['a label starting with a hyphen', 'ana@-example.com'],
+    ['a non-ASCII local part', 'anä@example.com'],
+    ['a non-ASCII domain (SES needs Punycode)', 'ana@exämple.com'],
+    ['a local part over 64 characters', `${'a'.repeat(65)}@example.com`],
+    ['an address over 254 characters', `${'a'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(62)}`],
+    ['a domain label over 63 characters', `ana@${'d'.repeat(64)}.com`],
+  ])('refuses a recipient with %s, without naming it', async (_label, address) => {
+    const fromProfile = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi' });
+    const fromOption = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi', to: () => address });
+
+    const failure = (send: () => unknown) => Promise.resolve().then(send).then(() => undefined, (error: unknown) => error);
+    const errors = [await failure(() => fromProfile({ email: address }, context())), await failure(() => fromOption({}, context()))];
+
+    for (const error of errors) {
+      expect(error).toBeInstanceOf(WelcomeError);
+      expect((error as Error).message).toMatch(/recipient/);
+      for (const part of address.split(/[^A-Za-z]+/).filter((p) => p.length > 2 && p !== 'com')) expect((error as Error).message).not.toContain(part);
+    }
+    expect(ses.calls()).toHaveLength(0);
+  });
+
+  it.each([
+    ['a common address', 'ana@example.com'],
+    ['an apostrophe, a tag and subdomains', "o'brien+welcome@mail.example.co.uk"],
+    ['capitals, dots, a hyphen and an underscore', 'A.B-C_d@EXAMPLE.COM'],
+    ['every other atext character', "#!$%&*/=?^`{|}~@example.com"],
+    ['a Punycode domain', 'ana@xn--exmple-cua.com'],
+    ['a one-label domain', 'ana@localhost'],
+    ['254 characters, the most', `${'a'.repeat(64)}@${'d'.repeat(63)}.${'d'.repeat(63)}.${'d'.repeat(61)}`],
+  ])('sends to a plain address with %s as the one entry', async (_label, address) => {
+    ses.on(SendEmailCommand).resolves({});
+    const send = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi', text: 'Hi' });
+
+    await send({ email: address }, context());
+
+    expect(ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Destination).toEqual({ ToAddresses: [address] });
+  });
+
   it('lets an SES failure through so the claim is released and retried', async () => {
     // Prepare: the first delivery creates the row with its claim and SES rejects the mail;
     // the redelivery finds the row, claims the welcome again, and SES accepts
@@ -159,6 +264,33 @@ describe('sesWelcomeEmail', () => {
 
     expect(build).toThrow(ConfigurationError);
     expect(build).toThrow(expect.objectContaining({ option }));
+  });
+});
+
+describe('templates', () => {
+  afterEach(() => ses.reset());
+
+  it.each(['constructor', 'toString', '__proto__', 'hasOwnProperty', 'valueOf', '__defineGetter__'])(
+    'reads {{%s}} from the profile own fields only, never from Object.prototype',
+    async (field) => {
+      ses.on(SendEmailCommand).resolves({});
+      const send = sesWelcomeEmail({ client, source: 'a@example.com', subject: `Hi {{${field}|friend}}`, text: `[{{${field}}}]`, html: `<p>{{${field}}}</p>` });
+
+      await send({ email: 'a@example.com' }, context());
+
+      const { Subject, Body } = ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Message!;
+      expect([Subject!.Data, Body!.Text!.Data, Body!.Html!.Data]).toEqual(['Hi friend', '[]', '<p></p>']);
+    },
+  );
+
+  it('fills a profile field of its own named like an Object.prototype member', async () => {
+    ses.on(SendEmailCommand).resolves({});
+    const send = sesWelcomeEmail({ client, source: 'a@example.com', subject: 'Hi {{constructor}}', text: '{{toString}}' });
+
+    await send({ email: 'a@example.com', constructor: 'Builder', toString: 'Text' } as never, context());
+
+    const { Subject, Body } = ses.commandCalls(SendEmailCommand)[0]!.args[0].input.Message!;
+    expect([Subject!.Data, Body!.Text!.Data]).toEqual(['Hi Builder', 'Text']);
   });
 });
 
