@@ -1,4 +1,5 @@
 import type { EventBridgeEvent } from 'aws-lambda';
+import { COGNITO_SUB } from './constants.js';
 import { InvalidEventError } from './errors.js';
 
 /*
@@ -65,8 +66,6 @@ export type IgnoredReason = (typeof IgnoredReason)[keyof typeof IgnoredReason];
 /** The values CloudTrail writes in place of what it redacts; both spellings occur. */
 const REDACTION_MARKERS: ReadonlySet<string> = new Set(['HIDDEN_DUE_TO_SECURITY_REASONS', 'HIDDEN_FOR_SECURITY_REASONS']);
 
-/** Every Cognito `sub` is a UUID; nothing else is taken for one. */
-const SUB_SHAPE = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** A string CloudTrail recorded as it was: present, not empty, not redacted. */
 function readable(value: unknown): string | undefined {
@@ -75,7 +74,7 @@ function readable(value: unknown): string | undefined {
 
 const asSub = (value: unknown): string | undefined => {
   const text = readable(value);
-  return text !== undefined && SUB_SHAPE.test(text) ? text : undefined;
+  return text !== undefined && COGNITO_SUB.test(text) ? text : undefined;
 };
 
 const record = (value: unknown): Record<string, unknown> | undefined =>

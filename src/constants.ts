@@ -100,3 +100,11 @@ export const MAX_ITEM_BYTES = 400 * 1024;
 
 /** A DynamoDB table name, as the library and the local stack accept it. @internal */
 export const TABLE_NAME = /^[A-Za-z0-9_.-]{3,255}$/;
+
+/**
+ * The shape of a Cognito `sub`: a UUID in lower-case hex, 8-4-4-4-12. The version digit is
+ * not checked: Cognito promises a unique identifier, not a UUID version.
+ *
+ * @internal
+ */
+export const COGNITO_SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;

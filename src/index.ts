@@ -40,7 +40,7 @@ export type { Template } from './welcome/template.js';
 export { combineMappers, customAttributes, defaultProfile, pickFields, renameFields } from './mapping.js';
 
 // Constants
-export { MAX_ITEM_BYTES, PostConfirmationSource, SyncOutcome, WelcomeAttribute, WelcomeOutcome } from './constants.js';
+export { MAX_ITEM_BYTES, PostConfirmationSource, SyncOutcome, WelcomeAttribute, WelcomeDelivery, WelcomeOutcome } from './constants.js';
 
 // Errors
 export {

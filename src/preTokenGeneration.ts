@@ -124,7 +124,7 @@ export function createPreTokenGenerationHandler<TEvent extends PreTokenGeneratio
       fields[LAST_LOGIN] = now;
       const deadline = startDeadline(context, config.deadline);
       const profile = await deadline.run('syncProfile', (signal) =>
-        updateProfileFields(table, user!.sub, { fields, now, mode: 'upsert' }, signal, 'syncProfile'),
+        updateProfileFields(table, user!.sub, { fields, now, mode: 'upsert', notDeleted: true }, signal, 'syncProfile'),
       );
       const claimCount = addClaims(event, profile ?? fields, config);
       const outcome = profile?.createdAt === now ? SignInOutcome.Created : SignInOutcome.Updated;

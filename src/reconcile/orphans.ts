@@ -1,16 +1,11 @@
 import { withBackoff } from '../backoff.js';
+import { COGNITO_SUB } from '../constants.js';
 import { errorName } from '../errors.js';
 import { scanProfileKeys, type RowKey } from '../store/profileReads.js';
 import { deleteProfile, updateProfileFields } from '../store/profileStore.js';
 import type { ReconcileConfig } from './options.js';
 import { countUser, recordFailure, type ReconcileReport } from './report.js';
 import type { SeenSubs } from './seenSubs.js';
-
-/**
- * The shape of a Cognito `sub`: a UUID in lower-case hex, 8-4-4-4-12. The version digit is
- * not checked: Cognito promises a unique identifier, not a UUID version.
- */
-const COGNITO_SUB = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
 /** Whether a scanned row could be a user of this pool the run has not seen. */
 function isCandidate(row: RowKey, seen: SeenSubs, runStartedAt: string, userPoolId: string): boolean {

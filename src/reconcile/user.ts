@@ -61,6 +61,12 @@ export async function reconcileUser(
     return;
   }
 
+  // A deletion is final: the row of a user deleted since the page was listed is left as it is.
+  if (row.deletedAt !== undefined) {
+    report.unchanged += 1;
+    return;
+  }
+
   const drifted = driftedFields(mapped, row, table.partitionKey);
   const rowUpdatedAt = typeof row.updatedAt === 'string' ? row.updatedAt : undefined;
   // A row written after the page was listed is newer than what the page says of the user.
@@ -68,7 +74,7 @@ export async function reconcileUser(
   if (Object.keys(drifted).length === 0 || newerThanListing) report.unchanged += 1;
   else if (config.dryRun) countUser(report, 'updated', sub, config.maxIds);
   else {
-    const update = { fields: drifted, now: now.toISOString(), mode: 'existing' as const, unchangedSince: rowUpdatedAt ?? null };
+    const update = { fields: drifted, now: now.toISOString(), mode: 'existing' as const, unchangedSince: rowUpdatedAt ?? null, notDeleted: true };
     const written = await withBackoff((s) => updateProfileFields(table, sub, update, s, 'repairProfile'), config.backoff, signal);
     // The row was deleted or written again since it was read: it is not brought back, nor
     // is the newer write undone.

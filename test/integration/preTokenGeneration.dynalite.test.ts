@@ -1,4 +1,4 @@
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostConfirmationHandler, createPreTokenGenerationHandler } from '../../src/index.js';
 import { buildLambdaContext, buildPostConfirmationEvent, buildPreTokenGenerationEvent } from '../../src/testing/index.js';
@@ -18,6 +18,18 @@ afterAll(async () => {
 
 describe('PreTokenGeneration against dynalite', () => {
   const table = () => ({ name: TABLE, client: dynamo.client });
+
+  it("never writes personal data back onto a deleted user's tombstone, and the sign-in goes on", async () => {
+    const handler = createPreTokenGenerationHandler({ table: table(), logger: recordingLogger() });
+    const event = buildPreTokenGenerationEvent({ userAttributes: { email: 'gone@example.com', name: 'Gone' } });
+    const sub = event.request.userAttributes.sub!;
+    const tombstone = { userId: { S: sub }, deletedAt: { S: '2026-01-01T00:00:00.000Z' }, updatedAt: { S: '2026-01-01T00:00:00.000Z' } };
+    await dynamo.client.send(new PutItemCommand({ TableName: TABLE, Item: tombstone }));
+
+    await expect(handler(event, buildLambdaContext())).resolves.toBe(event);
+
+    expect(await dynamo.getItem(TABLE, { userId: sub })).toEqual({ userId: sub, deletedAt: '2026-01-01T00:00:00.000Z', updatedAt: '2026-01-01T00:00:00.000Z' });
+  });
 
   it('creates a missing row at first sign-in, then updates it keeping createdAt and fields it does not own', async () => {
     // Prepare

@@ -201,12 +201,10 @@ describe('pre token generation samples', () => {
     });
   });
 
-  // pending: issue 12 item 9. The java V2 sample's response holds
-  // `claimsAndScopeOverrideDetails: []`; the handler keeps the array (`??=` only replaces
-  // null/undefined) and sets `idTokenGeneration` as a property of it, which JSON drops on the
-  // way back to Cognito: the claims are lost. Un-skip once the handler replaces a
-  // non-object there.
-  it.skip('adds its claims to the java V2 sample whose claimsAndScopeOverrideDetails is [] (they survive JSON)', async () => {
+  // The java V2 sample's response holds `claimsAndScopeOverrideDetails: []`: claims hung on
+  // the array would be dropped by JSON on the way back to Cognito, so the handler replaces
+  // any container that is not a plain object (issue 12, item 9).
+  it('adds its claims to the java V2 sample whose claimsAndScopeOverrideDetails is [] (they survive JSON)', async () => {
     const table = await freshTable();
     const handler = createPreTokenGenerationHandler({ table, claims, logger: recordingLogger() });
 

@@ -159,6 +159,22 @@ describe('reconcile in partitions by sub prefix', () => {
     await expect(reconcile(options({ listUsersPerSecond: Number.NaN }))).rejects.toThrow(/listUsersPerSecond/);
   });
 
+  it('leaves the row of a user deleted since the listing as it is: a deletion is final', async () => {
+    const users = Array.from({ length: 3 }, () => makeUser());
+    servePool(users);
+    const tombstone = { userId: { S: subOf(users[0]!) }, deletedAt: { S: '2026-01-01T00:00:00.000Z' }, updatedAt: { S: '2000-01-01T00:00:00.000Z' } };
+    await dynamo.client.send(new PutItemCommand({ TableName: table, Item: tombstone }));
+
+    const report = await reconcile(options());
+
+    expect(report).toMatchObject({ complete: true, created: 2, updated: 0, unchanged: 1, errors: 0 });
+    expect(await dynamo.getItem(table, { userId: subOf(users[0]!) })).toEqual({
+      userId: subOf(users[0]!),
+      deletedAt: '2026-01-01T00:00:00.000Z',
+      updatedAt: '2000-01-01T00:00:00.000Z',
+    });
+  });
+
   it('does not call a row an orphan when its partition listed the user', async () => {
     const users = Array.from({ length: 64 }, () => makeUser());
     servePool(users);

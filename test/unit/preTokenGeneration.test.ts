@@ -49,7 +49,8 @@ describe('createPreTokenGenerationHandler', () => {
     expect(ddb.calls()).toHaveLength(1);
     const input = ddb.commandCalls(UpdateItemCommand)[0]!.args[0].input;
     expect(input).toMatchObject({ TableName: 'profiles', Key: marshall({ userId: SUB }), ReturnValues: 'ALL_NEW' });
-    expect(input.ConditionExpression).toBeUndefined();
+    // A deletion is final: the sign-in never refills a deleted user's row or tombstone.
+    expect(input.ConditionExpression).toBe('attribute_not_exists(#deletedAt)');
     expect(input.UpdateExpression).toContain('#createdAt = if_not_exists(#createdAt, :now)');
     const names = input.ExpressionAttributeNames!;
     const values = unmarshall(input.ExpressionAttributeValues!);
