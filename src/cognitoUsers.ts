@@ -4,20 +4,25 @@ import type {
   UserType,
 } from '@aws-sdk/client-cognito-identity-provider';
 import { CognitoReadError, ConfigurationError } from './errors.js';
+import type { SdkClient, SdkClientConfig } from './sdkClient.js';
 import type { UserAttributes } from './types.js';
 
 type CognitoModule = typeof import('@aws-sdk/client-cognito-identity-provider');
 
 /** A Cognito client of yours, or the config for the one the library builds (not both). */
 export type CognitoClientOption =
-  | { cognitoClient: CognitoIdentityProviderClient; cognitoClientConfig?: never }
+  | {
+      /** A `CognitoIdentityProviderClient` of yours; the library never changes its configuration. */
+      cognitoClient: SdkClient;
+      cognitoClientConfig?: never;
+    }
   | {
       cognitoClient?: never;
       /**
-       * Config for the Cognito client the library builds on first use.
+       * Config for the `CognitoIdentityProviderClient` the library builds on first use.
        * @default request timeouts of a few seconds, 3 attempts
        */
-      cognitoClientConfig?: CognitoIdentityProviderClientConfig;
+      cognitoClientConfig?: SdkClientConfig;
     };
 
 /** A user as Cognito lists it. @internal */
@@ -113,8 +118,13 @@ export function cognitoUsers(options: Partial<CognitoClientOption>): CognitoUser
       (sdk) => ({
         sdk,
         client:
-          options.cognitoClient ??
-          new sdk.CognitoIdentityProviderClient({ ...defaultCognitoClientConfig, ...options.cognitoClientConfig }),
+          // The options are typed by shape (the Cognito client is an optional peer); what
+          // they hold is the SDK's own client and configuration.
+          (options.cognitoClient as CognitoIdentityProviderClient | undefined) ??
+          new sdk.CognitoIdentityProviderClient({
+            ...defaultCognitoClientConfig,
+            ...(options.cognitoClientConfig as CognitoIdentityProviderClientConfig | undefined),
+          }),
       }),
       (cause: unknown) => {
         loaded = undefined;

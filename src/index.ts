@@ -73,6 +73,7 @@ export type {
   AnyTriggerHandler,
   AttributeMapper,
   Logger,
+  LogRecord,
   MappingContext,
   Profile,
   TriggerHandler,

@@ -1,5 +1,5 @@
 import { errorName } from './errors.js';
-import type { Logger } from './types.js';
+import type { Logger, LogRecord } from './types.js';
 
 /**
  * The default logger: one JSON line per record on stdout/stderr, which CloudWatch Logs
@@ -30,7 +30,7 @@ export function resolveLogger(logger: Logger | undefined): Logger {
  *
  * @internal
  */
-export function safeLog(logger: Logger, level: keyof Logger, record: Record<string, unknown>): void {
+export function safeLog(logger: Logger, level: keyof Logger, record: LogRecord): void {
   try {
     logger[level](record);
   } catch {

@@ -36,14 +36,26 @@ export interface MappingContext {
  */
 export type AttributeMapper = (attributes: UserAttributes, context: MappingContext) => Profile;
 
+/** One structured log line of the library: a `message` and fields without personal data. */
+export interface LogRecord {
+  readonly message: string;
+  readonly [field: string]: unknown;
+}
+
 /**
- * Any logger with `info`, `warn` and `error` (console, Powertools Logger, pino). The
- * library calls each with one object that has a `message` field.
+ * Any logger with `info`, `warn` and `error`, as it is: `console`, Powertools Logger, pino.
+ * The library calls each with one {@link LogRecord}.
+ *
+ * @example
+ * ```ts
+ * import { Logger } from '@aws-lambda-powertools/logger';
+ * createPostConfirmationHandler({ table: 'profiles', logger: new Logger({ serviceName: 'members' }) });
+ * ```
  */
 export interface Logger {
-  info(record: Record<string, unknown>): void;
-  warn(record: Record<string, unknown>): void;
-  error(record: Record<string, unknown>): void;
+  info(record: LogRecord): void;
+  warn(record: LogRecord): void;
+  error(record: LogRecord): void;
 }
 
 /**

@@ -178,7 +178,8 @@ function describe(error: unknown): string {
 async function estimatedUsers(settings: Pick<ReconcileOptions, 'userPoolId' | 'cognitoClientConfig'>): Promise<number | undefined> {
   try {
     const sdk = await import('@aws-sdk/client-cognito-identity-provider');
-    const client = new sdk.CognitoIdentityProviderClient({ maxAttempts: 1, ...settings.cognitoClientConfig });
+    const config = settings.cognitoClientConfig as import('@aws-sdk/client-cognito-identity-provider').CognitoIdentityProviderClientConfig | undefined;
+    const client = new sdk.CognitoIdentityProviderClient({ maxAttempts: 1, ...config });
     try {
       const { UserPool } = await client.send(new sdk.DescribeUserPoolCommand({ UserPoolId: settings.userPoolId }), {
         abortSignal: AbortSignal.timeout(3000),

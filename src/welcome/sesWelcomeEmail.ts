@@ -1,4 +1,5 @@
 import type { SESClient, SESClientConfig, SendEmailCommandInput } from '@aws-sdk/client-ses';
+import type { SdkClient, SdkClientConfig } from '../sdkClient.js';
 import { ConfigurationError, WelcomeError } from '../errors.js';
 import { checkHeaderOption, headerValue, plainAddress } from './mailHeaders.js';
 import { escapeHtml, renderTemplate, type Template } from './template.js';
@@ -32,14 +33,14 @@ interface SesWelcomeEmailFields {
 /** Options of {@link sesWelcomeEmail}: the message, and an SES client or its config (not both). */
 export type SesWelcomeEmailOptions = SesWelcomeEmailFields &
   (
-    | { /** An SES (v1 API) client of yours. */ client: SESClient; clientConfig?: never }
+    | { /** An SES (v1 API) `SESClient` of yours. */ client: SdkClient; clientConfig?: never }
     | {
         client?: never;
         /**
          * Config for the SES client the library builds on first send.
          * @default request timeouts that fit the trigger deadline, 2 attempts
          */
-        clientConfig?: SESClientConfig;
+        clientConfig?: SdkClientConfig;
       }
   );
 
@@ -88,7 +89,8 @@ export function sesWelcomeEmail(options: SesWelcomeEmailOptions): WelcomeSender 
   const load = () =>
     (ses ??= import('@aws-sdk/client-ses').then(
       (module) => ({
-        client: options.client ?? new module.SESClient({ ...defaultSesClientConfig, ...options.clientConfig }),
+        // Typed by shape in the options (SES is an optional peer): the SDK's own client and config.
+        client: (options.client as SESClient | undefined) ?? new module.SESClient({ ...defaultSesClientConfig, ...(options.clientConfig as SESClientConfig | undefined) }),
         SendEmailCommand: module.SendEmailCommand,
       }),
       (cause: unknown) => {
