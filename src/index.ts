@@ -8,6 +8,8 @@ export { createPostConfirmationHandler } from './postConfirmation.js';
 export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
 export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
 export type { ClaimsOption, ClaimValue } from './claims.js';
+// For infrastructure code (the CDK construct) that checks claims before a deployment.
+export { isReservedClaim } from './claims.js';
 export { ADMIN_CHANGE_EVENT_NAMES, createAdminChangeHandler } from './adminChanges.js';
 export type {
   AdminChangeOptions,
