@@ -1,6 +1,6 @@
 // In your own project, `npm install cognito-profile-sync` puts the library in node_modules.
 // Here it is this repository itself (build it first: `npm run build` at the root), linked in
-// after `npm ci` so that the example imports the package by its name, as yours would.
+// after the install so that the example imports the package by its name, as yours would.
 import { existsSync, mkdirSync, rmSync, symlinkSync } from 'node:fs';
 import { dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';

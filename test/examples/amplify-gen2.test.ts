@@ -11,14 +11,15 @@ import type { CfnTemplate } from './helpers.js';
 
 /*
  * examples/amplify-gen2 has its own install (Amplify's dependency tree is large): CI runs
- * `npm ci --prefix examples/amplify-gen2` before the tests. The backend is synthesized as
+ * `npm install --prefix examples/amplify-gen2 --no-save` before the tests. The backend is
+ * synthesized as
  * `ampx sandbox` would (synth.ts gives the CDK context the Amplify CLI passes, for a branch deployment), offline; it is
  * not deployed. Without that install these tests are skipped here, and fail under CI.
  */
 
 const EXAMPLE = join(process.cwd(), 'examples', 'amplify-gen2');
 const installed = existsSync(join(EXAMPLE, 'node_modules', '@aws-amplify', 'backend', 'package.json'));
-if (!installed && process.env.CI) throw new Error('examples/amplify-gen2 is not installed: run `npm ci --prefix examples/amplify-gen2` first');
+if (!installed && process.env.CI) throw new Error('examples/amplify-gen2 is not installed: run `npm install --prefix examples/amplify-gen2 --no-save` first');
 
 describe.skipIf(!installed)('examples/amplify-gen2 (synthesized)', () => {
   let outdir: string;
