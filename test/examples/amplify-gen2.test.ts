@@ -12,9 +12,9 @@ import type { CfnTemplate } from './helpers.js';
 /*
  * examples/amplify-gen2 has its own install (Amplify's dependency tree is large): CI runs
  * `npm install --prefix examples/amplify-gen2 --no-save` before the tests. The backend is
- * synthesized as
- * `ampx sandbox` would (synth.ts gives the CDK context the Amplify CLI passes, for a branch deployment), offline; it is
- * not deployed. Without that install these tests are skipped here, and fail under CI.
+ * synthesized offline as the Amplify CLI would for a branch deployment (synth.ts gives the
+ * CDK context the CLI passes); it is not deployed. Without that install these tests are
+ * skipped here, and fail under CI.
  */
 
 const EXAMPLE = join(process.cwd(), 'examples', 'amplify-gen2');
