@@ -1,6 +1,14 @@
 import { defineConfig } from 'tsup';
 
-// `npm run build` empties dist/ first: the two configs build side by side, so neither may clean.
+/** The ready Lambda handlers, by subpath (`cognito-profile-sync/lambda/<name>`). */
+const READY_HANDLERS = {
+  'post-confirmation': 'src/lambda/postConfirmation.ts',
+  'pre-token-generation': 'src/lambda/preTokenGeneration.ts',
+  'admin-changes': 'src/lambda/adminChanges.ts',
+  reconcile: 'src/lambda/reconcile.ts',
+};
+
+// `npm run build` empties dist/ first: the configs build side by side, so none may clean.
 export default defineConfig([
   {
     entry: {
@@ -8,6 +16,7 @@ export default defineConfig([
       'testing/index': 'src/testing/index.ts',
       'middy/index': 'src/middy.ts',
       'local/index': 'src/local/index.ts',
+      ...Object.fromEntries(Object.entries(READY_HANDLERS).map(([name, source]) => [`lambda/${name}`, source])),
     },
     format: ['esm', 'cjs'],
     dts: true,
@@ -17,6 +26,33 @@ export default defineConfig([
     // another's code (cold starts are part of the product).
     splitting: false,
     treeshake: true,
+  },
+  {
+    // `cognito-profile-sync/cdk`: built apart, with aws-cdk-lib and constructs left to the
+    // app. Shims give the CommonJS build `import.meta.url`, which finds dist/functions/.
+    entry: { 'cdk/index': 'src/cdk/index.ts' },
+    format: ['esm', 'cjs'],
+    dts: true,
+    sourcemap: true,
+    target: 'node20',
+    splitting: false,
+    treeshake: true,
+    shims: true,
+    external: ['aws-cdk-lib', /^aws-cdk-lib\//, 'constructs'],
+  },
+  {
+    // The ready handlers as the construct deploys them: one minified ESM file per folder
+    // (dist/functions/<name>/index.mjs), the AWS SDK left to the Lambda runtime, so that
+    // a deployment needs neither esbuild nor Docker.
+    entry: Object.fromEntries(Object.entries(READY_HANDLERS).map(([name, source]) => [`functions/${name}/index`, source])),
+    format: ['esm'],
+    outExtension: () => ({ js: '.mjs' }),
+    target: 'node20',
+    platform: 'node',
+    minify: true,
+    splitting: false,
+    treeshake: true,
+    external: [/^@aws-sdk\//],
   },
   {
     // The `bin`: ESM only, no types. Split, so that each command's code (and the SDK clients

@@ -9,6 +9,8 @@ export type { ProfileSyncOptions, SyncResult } from './postConfirmation.js';
 export { createPreTokenGenerationHandler } from './preTokenGeneration.js';
 export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from './preTokenGeneration.js';
 export type { ClaimsOption, ClaimValue } from './claims.js';
+// For infrastructure code (the CDK construct) that checks claims before a deployment.
+export { isReservedClaim } from './claims.js';
 export { ADMIN_CHANGE_EVENT_NAMES, AdminChangeOutcome, createAdminChangeHandler, IgnoredReason } from './adminChanges.js';
 export type {
   AdminChangeOptions,

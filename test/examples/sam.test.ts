@@ -1,5 +1,5 @@
 import { build } from 'esbuild';
-import { existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -12,7 +12,6 @@ import {
 } from './helpers.js';
 
 const SAM_DIR = fileURLToPath(new URL('../../examples/sam/', import.meta.url));
-const CDK_LAMBDA_DIR = fileURLToPath(new URL('../../examples/cdk/lambda/', import.meta.url));
 const template = readCloudFormationYaml(join(SAM_DIR, 'template.yaml'));
 
 const TABLE_ARN = { 'Fn::GetAtt': ['ProfileTable', 'Arn'] };
@@ -224,14 +223,6 @@ describe('examples/sam/template.yaml', () => {
     });
     expect(template.Parameters?.ReconcileSchedule?.Default).toBe('rate(1 day)');
     expect(template.Parameters?.ReconcileOrphans).toMatchObject({ Default: 'report', AllowedValues: ['report', 'mark', 'delete'] });
-  });
-
-  it('runs the same handler code as the CDK example', () => {
-    const files = readdirSync(join(SAM_DIR, 'src')).sort();
-    expect(files).toEqual(readdirSync(CDK_LAMBDA_DIR).sort());
-    for (const file of files) {
-      expect(readFileSync(join(SAM_DIR, 'src', file), 'utf8'), file).toBe(readFileSync(join(CDK_LAMBDA_DIR, file), 'utf8'));
-    }
   });
 
   describe('esbuild builds', () => {

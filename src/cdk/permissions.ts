@@ -1,0 +1,94 @@
+import { Aws } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { RECONCILE_CURSOR_KEY } from '../index.js';
+import type { ProfileSyncSettings } from './settings.js';
+
+/**
+ * Each function's statements: exactly the README's "IAM permissions" table, on the table's
+ * and the pool's ARNs. Fresh statements on every call, as a statement is frozen once a
+ * policy document renders it.
+ */
+
+/** Where the statements point. @internal */
+export interface Targets {
+  readonly tableArn: string;
+  /** Only for the functions that are not triggers: a trigger given the pool's ARN would make a cycle (pool, function, role, pool). */
+  readonly userPoolArn: string;
+}
+
+/**
+ * `ses:SendEmail` from one address. SES authorizes a send against every identity it
+ * involves (the sender's address or domain, and in the sandbox each recipient), so the
+ * resource is any identity of this account and region; the condition pins the sender.
+ */
+function sendWelcome(settings: ProfileSyncSettings): iam.PolicyStatement[] {
+  if (!settings.welcome) return [];
+  return [
+    new iam.PolicyStatement({
+      sid: 'SendWelcomeFromOneAddress',
+      actions: ['ses:SendEmail'],
+      resources: [`arn:${Aws.PARTITION}:ses:${Aws.REGION}:${Aws.ACCOUNT_ID}:identity/*`],
+      conditions: { StringEquals: { 'ses:FromAddress': settings.welcome.fromAddress } },
+    }),
+  ];
+}
+
+/** @internal */
+export function postConfirmationStatements(settings: ProfileSyncSettings, { tableArn }: Targets): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'CreateProfileAndRecordWelcome',
+      // PutItem creates the row (conditionally); UpdateItem claims the welcome and records
+      // it as sent, so it is needed only with a welcome.
+      actions: settings.welcome ? ['dynamodb:PutItem', 'dynamodb:UpdateItem'] : ['dynamodb:PutItem'],
+      resources: [tableArn],
+    }),
+    ...sendWelcome(settings),
+  ];
+}
+
+/** @internal */
+export function preTokenGenerationStatements(_settings: ProfileSyncSettings, { tableArn }: Targets): iam.PolicyStatement[] {
+  return [new iam.PolicyStatement({ sid: 'UpsertProfileAtSignIn', actions: ['dynamodb:UpdateItem'], resources: [tableArn] })];
+}
+
+/** @internal */
+export function adminChangesStatements(settings: ProfileSyncSettings, { tableArn, userPoolArn }: Targets): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ApplyAdminChange',
+      actions: settings.adminChanges?.onDelete === 'delete' ? ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'] : ['dynamodb:UpdateItem'],
+      resources: [tableArn],
+    }),
+    new iam.PolicyStatement({ sid: 'ReadChangedUserBySub', actions: ['cognito-idp:ListUsers'], resources: [userPoolArn] }),
+  ];
+}
+
+/** @internal */
+export function reconcileStatements(settings: ProfileSyncSettings, { tableArn, userPoolArn }: Targets): iam.PolicyStatement[] {
+  return [
+    new iam.PolicyStatement({
+      sid: 'ReconcileProfiles',
+      // BatchGetItem reads a page of rows, PutItem creates missing rows (never over one a
+      // trigger made meanwhile) and saves the cursor, UpdateItem repairs drift and marks
+      // orphans, Scan reads the table's keys for the orphan check.
+      actions: [
+        'dynamodb:BatchGetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Scan',
+        ...(settings.reconcile?.orphans === 'delete' ? ['dynamodb:DeleteItem'] : []),
+      ],
+      resources: [tableArn],
+    }),
+    new iam.PolicyStatement({
+      sid: 'ReadResumeCursor',
+      // GetItem is needed for the cursor's control item alone, so it reaches that item only.
+      actions: ['dynamodb:GetItem'],
+      resources: [tableArn],
+      conditions: { 'ForAllValues:StringEquals': { 'dynamodb:LeadingKeys': [RECONCILE_CURSOR_KEY] } },
+    }),
+    new iam.PolicyStatement({ sid: 'ListPoolUsers', actions: ['cognito-idp:ListUsers'], resources: [userPoolArn] }),
+    ...sendWelcome(settings),
+  ];
+}

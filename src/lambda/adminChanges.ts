@@ -1,0 +1,13 @@
+/**
+ * `cognito-profile-sync/lambda/admin-changes`: the ready handler for the EventBridge rule on
+ * CloudTrail's Cognito user-pool calls, configured by `TABLE_NAME`, `PARTITION_KEY`,
+ * `USER_POOL_ID` and `ON_DELETE` (`mark` or `delete`).
+ *
+ * @example
+ * ```ts
+ * export { handler } from 'cognito-profile-sync/lambda/admin-changes';
+ * ```
+ */
+import { adminChangesFromEnvironment } from './handlers.js';
+
+export const handler = adminChangesFromEnvironment(process.env);

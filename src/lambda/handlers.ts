@@ -1,0 +1,51 @@
+import {
+  createAdminChangeHandler,
+  createPostConfirmationHandler,
+  createPreTokenGenerationHandler,
+  createReconcileHandler,
+} from '../index.js';
+import { claimsFrom, fromEnvironment, oneOf, tableFrom, userPoolIdFrom, Variable, welcomeFrom, type Environment } from './environment.js';
+
+/**
+ * The ready handlers, each made from the environment. The entry modules call these once at
+ * cold start; a wrong or missing variable fails there, naming the variable.
+ */
+
+/** PostConfirmation: `TABLE_NAME`, `PARTITION_KEY`, and the `WELCOME_*` variables. @internal */
+export function postConfirmationFromEnvironment(env: Environment) {
+  return fromEnvironment(() => createPostConfirmationHandler({ table: tableFrom(env), ...welcomeFrom(env) }));
+}
+
+/** PreTokenGeneration: `TABLE_NAME`, `PARTITION_KEY`, `CLAIMS`, `ACCESS_TOKEN_CLAIMS`. @internal */
+export function preTokenGenerationFromEnvironment(env: Environment) {
+  return fromEnvironment(() =>
+    createPreTokenGenerationHandler({
+      table: tableFrom(env),
+      claims: claimsFrom(env, Variable.claims),
+      accessTokenClaims: claimsFrom(env, Variable.accessTokenClaims),
+    }),
+  );
+}
+
+/** Admin changes: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ON_DELETE`. @internal */
+export function adminChangesFromEnvironment(env: Environment) {
+  return fromEnvironment(() =>
+    createAdminChangeHandler({
+      table: tableFrom(env),
+      userPoolId: userPoolIdFrom(env),
+      onDelete: oneOf(env, Variable.onDelete, ['mark', 'delete'] as const),
+    }),
+  );
+}
+
+/** Scheduled reconcile: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS`, `WELCOME_*`. @internal */
+export function reconcileFromEnvironment(env: Environment) {
+  return fromEnvironment(() =>
+    createReconcileHandler({
+      table: tableFrom(env),
+      userPoolId: userPoolIdFrom(env),
+      orphans: oneOf(env, Variable.orphans, ['report', 'mark', 'delete'] as const),
+      ...welcomeFrom(env),
+    }),
+  );
+}

@@ -1,0 +1,13 @@
+/**
+ * `cognito-profile-sync/lambda/reconcile`: the ready scheduled reconcile, configured by
+ * `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS` (`report`, `mark` or `delete`)
+ * and the `WELCOME_*` variables (pending welcomes are finished with the same mail).
+ *
+ * @example
+ * ```ts
+ * export { handler } from 'cognito-profile-sync/lambda/reconcile';
+ * ```
+ */
+import { reconcileFromEnvironment } from './handlers.js';
+
+export const handler = reconcileFromEnvironment(process.env);
