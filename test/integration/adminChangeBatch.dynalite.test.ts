@@ -69,7 +69,7 @@ function countingDynamo() {
   const writes: string[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
-      writes.push(context.commandName);
+      writes.push(String(context.commandName));
       return next(args);
     },
     { step: 'initialize', name: 'countWrites' },
