@@ -2,6 +2,7 @@ import { CognitoIdentityProviderClient, ListUsersCommand, type ListUsersCommandI
 import { DynamoDBClient, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import {
   ConfigurationError,
@@ -192,5 +193,46 @@ describe('createAdminChangeBatchHandler', () => {
       level: 'info',
       record: { message: 'cognito-profile-sync AdminChangeBatch', userPoolId: POOL, source: 'aws:sqs', records: 4, users: 2, passed: 1, failedRecords: 0, outcomes: { synced: 2 } },
     });
+  });
+});
+
+describe('createAdminChangeBatchHandler on any input', () => {
+  const anything = fc.letrec((tie) => ({
+    value: fc.oneof(
+      { depthSize: 'small' },
+      fc.constant(null),
+      fc.boolean(),
+      fc.double(),
+      fc.string(),
+      fc.array(tie('value'), { maxLength: 3 }),
+      fc.dictionary(fc.string({ maxLength: 12 }), tie('value'), { maxKeys: 4 }),
+    ),
+  })).value;
+  /** Records shaped like Kinesis and SQS ones whose payloads are anything, JSON or not. */
+  const record = fc.oneof(
+    anything,
+    fc.record({ eventSource: fc.constant('aws:sqs'), messageId: fc.uuid(), body: fc.oneof(fc.string(), anything.map((value) => JSON.stringify(value) ?? '')) }),
+    fc.record({
+      eventSource: fc.constant('aws:kinesis'),
+      kinesis: fc.record({ sequenceNumber: fc.string({ minLength: 1 }), data: fc.oneof(fc.string(), anything.map((value) => Buffer.from(JSON.stringify(value) ?? '').toString('base64'))) }),
+    }),
+  );
+
+  it('never fails a batch for what its records hold, and refuses a non-batch only with InvalidEventError', async () => {
+    const { handler, logger } = setup();
+
+    await fc.assert(
+      fc.asyncProperty(fc.array(record, { maxLength: 5 }), anything, async (records, notABatch) => {
+        await expect(handler({ Records: records } as never)).resolves.toEqual({ batchItemFailures: [] });
+        const outcome = await handler(notABatch as never).then(
+          () => 'resolved',
+          (error: unknown) => error,
+        );
+        if (outcome !== 'resolved') expect(outcome).toBeInstanceOf(InvalidEventError);
+      }),
+      { numRuns: 200 },
+    );
+    expect(cognito.commandCalls(ListUsersCommand)).toHaveLength(0);
+    expect(logger.records.every(({ level }) => level !== 'error')).toBe(true);
   });
 });
