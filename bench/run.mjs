@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { cpus, totalmem } from 'node:os';
 import { join } from 'node:path';
+import { measureAdminChangeReads } from './lib/admin-change-reads.mjs';
 import { bundle, unwantedClients } from './lib/bundle.mjs';
 import { measureCeiling } from './lib/ceiling.mjs';
 import { measureColdStarts } from './lib/cold.mjs';
@@ -130,6 +131,16 @@ async function main() {
     );
     row('reconcile at the ceiling: throttled ListUsers calls at the default rate', String(partitioned.throttled), String(oneStream.throttled), '', '0', partitioned.throttled === 0);
     [...partitioned.problems, ...oneStream.problems].forEach((problem) => failures.push(`reconcile at the ceiling: ${problem}`));
+
+    // Admin changes at volume: Cognito reads, EventBridge one by one against Kinesis batches (a count)
+    const adminReads = await measureAdminChangeReads({ packageUrl: join(root, 'dist/index.js'), testingUrl: join(root, 'dist/testing/index.js'), dynamo });
+    if (adminReads !== undefined) {
+      const { random, perUser, events, users, batchSize } = adminReads;
+      const per = (count) => `${count.toLocaleString('en')} reads`;
+      row(`admin changes: Cognito reads per ${events.toLocaleString('en')} events for ${users} users in random order, Kinesis batches of ${batchSize} (baseline: EventBridge one by one)`, per(random.batched), per(random.oneByOne), x(random.batched / random.oneByOne), '(count; rows current)', adminReads.problems.length === 0);
+      row(`admin changes: the same, each user's changes in a row (a script editing user by user)`, per(perUser.batched), per(perUser.oneByOne), x(perUser.batched / perUser.oneByOne), '(count)', undefined);
+      adminReads.problems.forEach((problem) => failures.push(`admin changes: ${problem}`));
+    }
 
     // Reconcile's memory: live heap and buffers at the peak, in a process of its own
     const mb = (bytes) => `${(bytes / 2 ** 20).toFixed(1)} MB`;

@@ -76,9 +76,11 @@ export type AdminChangeOptions = ProfileTableOptions &
     onDelete?: 'mark' | 'delete';
   };
 
-const LOG_MESSAGE = 'cognito-profile-sync AdminChange';
+/** @internal */
+export const LOG_MESSAGE = 'cognito-profile-sync AdminChange';
 
-function validate(options: AdminChangeOptions) {
+/** Checks the options once and builds the clients. @internal */
+export function validate(options: AdminChangeOptions) {
   checkOptionsObject(options);
   const userPoolId = checkUserPoolId(options.userPoolId);
   return {
@@ -97,8 +99,10 @@ function validate(options: AdminChangeOptions) {
   };
 }
 
-type Config = ReturnType<typeof validate>;
-type UserCall = Extract<ApiCall, { kind: 'sync' | 'delete' }>;
+/** @internal */
+export type Config = ReturnType<typeof validate>;
+/** @internal */
+export type UserCall = Extract<ApiCall, { kind: 'sync' | 'delete' }>;
 
 const EPOCH = new Date(0);
 
@@ -113,8 +117,8 @@ function versionOf(user: CognitoUser, readAt: Date): string {
   return `${modified.toISOString()}|${readAt.toISOString()}`;
 }
 
-/** Reads the user's current state and writes it, unless the row holds a fresher one. */
-async function applySync(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
+/** Reads the user's current state and writes it, unless the row holds a fresher one. @internal */
+export async function applySync(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
   const { table } = config;
   const readAt = new Date();
   const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, call.sub, signal));
@@ -139,8 +143,8 @@ async function applySync(config: Config, call: UserCall, eventTime: string, dead
   return written ? AdminChangeOutcome.Synced : AdminChangeOutcome.Stale;
 }
 
-/** Closes the row for good: marked, or a tombstone; either is created when there is no row. */
-async function applyDeletion(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
+/** Closes the row for good: marked, or a tombstone; either is created when there is no row. @internal */
+export async function applyDeletion(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
   const deletion = { deletedAt: eventTime, now: new Date().toISOString() };
   if (config.onDelete === 'delete') {
     await deadline.run('tombstoneProfile', (signal) => tombstoneProfile(config.table, call.sub, deletion, signal));

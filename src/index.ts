@@ -18,6 +18,8 @@ export type {
   CloudTrailDetail,
   CognitoApiCallEvent,
 } from './adminChanges.js';
+export { createAdminChangeBatchHandler } from './adminChanges/batch.js';
+export type { AdminChangeBatchEvent, AdminChangeBatchHandler, AdminChangeBatchOptions } from './adminChanges/batch.js';
 export type { CognitoClientOption } from './cognitoUsers.js';
 export { reconcile } from './reconcile/run.js';
 export type { ReconcileOptions, ReconcileRunOptions, ReconcileSettings } from './reconcile/options.js';

@@ -22,3 +22,5 @@ export type {
 } from './preTokenGenerationEvent.js';
 export { buildCognitoApiCallEvent } from './cognitoApiCallEvent.js';
 export type { CognitoApiCallEventOptions, RedactionMarker } from './cognitoApiCallEvent.js';
+export { buildKinesisStreamEvent, buildSqsEvent } from './batchEvents.js';
+export type { BatchPayload, KinesisStreamEventOptions, SqsEventOptions } from './batchEvents.js';
