@@ -183,10 +183,9 @@ describe('cognito-profile-sync reconcile failures', () => {
   });
 
   it('still prints what a run did before it failed, and the cursor to go on', async () => {
-    let calls = 0;
+    // Partition 0 is read and written; every other partition's ListUsers fails.
     cognito.on(ListUsersCommand).callsFake((input: { Filter?: string }) => {
-      calls += 1;
-      if (calls > 1) throw sdkError('InternalErrorException', 'Internal error');
+      if (input.Filter !== 'sub ^= "0"') throw sdkError('InternalErrorException', 'Internal error');
       return listFrom(['0a000000-0000-4000-8000-000000000001'])(input);
     });
     ddb.on(BatchGetItemCommand).resolves({ Responses: { profiles: [] } });
