@@ -6,6 +6,7 @@ const io: CliIo = {
   stdout: (text) => process.stdout.write(text),
   stderr: (text) => process.stderr.write(text),
   stderrIsTerminal: process.stderr.isTTY === true,
+  ...(process.stderr.columns > 0 && { stderrColumns: process.stderr.columns }),
   env: process.env,
 };
 

@@ -4,5 +4,7 @@ export interface CliIo {
   stderr: (text: string) => void;
   /** A progress bar is drawn only on a terminal. */
   stderrIsTerminal?: boolean;
+  /** The terminal's width: a progress line longer than it would wrap and could not be redrawn. */
+  stderrColumns?: number;
   env?: NodeJS.ProcessEnv;
 }

@@ -17,7 +17,8 @@ Options:
   -h, --help     show this help, or a command's help with <command> --help
   -v, --version  show the version
 
-Exit code: 0 success, 1 a command failed, 2 bad usage, 130 interrupted.
+Exit code: 0 success, 1 a command failed, 2 bad usage or setup (an option, a missing
+package, no AWS region or credentials: nothing ran), 130 interrupted.
 `;
 
 const commands: Record<string, () => Promise<(args: readonly string[], io: CliIo) => Promise<number>>> = {

@@ -4,25 +4,25 @@
  */
 import { parseArgs } from 'node:util';
 import type { CliIo } from './io.js';
-import { progressLine, reportTable } from './reconcileOutput.js';
-import type { ReconcileOptions } from '../reconcile/options.js';
-import type { ReconcileReport } from '../reconcile/report.js';
+import { checkPackages } from './peers.js';
+import type { CommandSettings } from './reconcileRun.js';
 
 export const reconcileUsage = `Usage: cognito-profile-sync reconcile --user-pool-id ID --table NAME [options]
 
 Brings the profile table in step with the user pool: creates missing rows, repairs
 drifted Cognito-owned fields, reports rows whose user is gone. Uses the default
-attribute mapping; for a custom mapper call reconcile() from code. Sends no welcome
-(reconcile() with onWelcome does): counts those due, and names those whose outcome
-is unknown (a claim ran out with no sent marker: the mail may have gone out).
+attribute mapping; for a custom mapper call reconcile() from code.
 
 Options:
   --user-pool-id ID      the user pool (required)
   --table NAME           the profile table's name or ARN (required)
   --partition-key NAME   the table's partition key attribute (default: userId)
   --region REGION        AWS region (default: from AWS_REGION or your AWS config)
+  --profile NAME         a named profile of your AWS config and credentials files
+                         (default: AWS_PROFILE, else the default chain)
   --dry-run              report what would change, write nothing
   --json                 print the report as JSON on stdout
+  --max-ids N            sub ids the report lists for each kind (default: 100)
   --concurrency N        users worked on at once, 1-100 (default: 10)
   --orphans ACTION       rows whose user is gone: report, mark (set deletedAt) or
                          delete (default: report)
@@ -32,17 +32,21 @@ Options:
                          allows 30 per account and region, shared by every caller)
   -h, --help             show this help
 
-Credentials come from the standard AWS chain (environment, profile, SSO, role).
-AWS_ENDPOINT_URL_DYNAMODB and AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER point the
-clients elsewhere, such as local emulators. Needs cognito-idp:ListUsers on the pool
-and dynamodb:BatchGetItem, PutItem, UpdateItem, Scan (and DeleteItem with
---orphans delete) on the table.
+Needs @aws-sdk/client-cognito-identity-provider next to the package (it says how to
+get it when it is missing). Credentials come from the standard AWS chain
+(environment, profile, SSO, role). AWS_ENDPOINT_URL_DYNAMODB and
+AWS_ENDPOINT_URL_COGNITO_IDENTITY_PROVIDER point the clients elsewhere, such as local
+emulators. Needs cognito-idp:ListUsers on the pool (and DescribeUserPool for the
+progress bar's estimate) and dynamodb:BatchGetItem, PutItem, UpdateItem, Scan (and
+DeleteItem with --orphans delete) on the table.
 
-A progress line is drawn on stderr when it is a terminal. Ctrl-C stops at once and
-prints the cursor to continue from.
+A progress line (rate, ETA) is drawn on stderr when it is a terminal. Ctrl-C stops at
+once and prints the cursor to continue from.
 
-Exit code: 0 every user in step, 1 a user or the run failed, 2 bad usage, 130 after
-Ctrl-C.
+Exit code: 0 the run covered the pool and no user failed (drift a --dry-run finds,
+and orphans, still exit 0: read the report), 1 a user or the run failed, or it
+stopped before the end, 2 bad usage or setup (an option, a missing package, no
+region or credentials: nothing ran), 130 after Ctrl-C.
 `;
 
 const options = {
@@ -50,8 +54,10 @@ const options = {
   table: { type: 'string' },
   'partition-key': { type: 'string' },
   region: { type: 'string' },
+  profile: { type: 'string' },
   'dry-run': { type: 'boolean' },
   json: { type: 'boolean' },
+  'max-ids': { type: 'string' },
   concurrency: { type: 'string' },
   orphans: { type: 'string' },
   cursor: { type: 'string' },
@@ -71,7 +77,7 @@ function readArgs(args: readonly string[]): Parsed {
   }
 }
 
-function toSettings(values: Parsed): Omit<ReconcileOptions, 'cognitoClient'> {
+function toSettings(values: Parsed): CommandSettings {
   const poolId = values['user-pool-id'];
   const table = values.table;
   if (!poolId) throw new UsageError('--user-pool-id is required');
@@ -89,20 +95,24 @@ function toSettings(values: Parsed): Omit<ReconcileOptions, 'cognitoClient'> {
   if (listUsersPerSecond !== undefined && !(listUsersPerSecond > 0)) {
     throw new UsageError(`--list-users-per-second must be a number above 0, not "${rateText}"`);
   }
-  const region = values.region;
+  const maxIdsText = values['max-ids'];
+  const maxIds = maxIdsText === undefined ? undefined : Number(maxIdsText);
+  if (maxIds !== undefined && !(Number.isInteger(maxIds) && maxIds >= 0)) {
+    throw new UsageError(`--max-ids must be a whole number, 0 or more, not "${maxIdsText}"`);
+  }
   return {
     userPoolId: poolId,
+    // Region and credentials are added by the run, once for every client (--region, --profile).
     table: {
       name: table,
       ...(values['partition-key'] && { partitionKey: values['partition-key'] }),
-      ...(region && { clientConfig: { region } }),
     },
-    ...(region && { cognitoClientConfig: { region } }),
     dryRun: values['dry-run'] ?? false,
     ...(concurrency !== undefined && { concurrency }),
     ...(orphans !== undefined && { orphans }),
     ...(values.cursor !== undefined && { cursor: values.cursor }),
     ...(listUsersPerSecond !== undefined && { listUsersPerSecond }),
+    ...(maxIds !== undefined && { maxIds }),
   };
 }
 
@@ -122,74 +132,9 @@ export async function reconcileCommand(args: readonly string[], io: CliIo): Prom
     io.stderr(`cognito-profile-sync reconcile: ${error.message}\n\nRun "cognito-profile-sync reconcile --help" for the options.\n`);
     return 2;
   }
-
-  const { reconcile, isConfigurationError, isReconcileError } = await import('../index.js');
-  const controller = new AbortController();
-  const interrupt = () => controller.abort(new Error('interrupted'));
-  process.once('SIGINT', interrupt);
-  const drawProgress = io.stderrIsTerminal === true;
-  const total = drawProgress ? await estimatedUsers(settings) : undefined;
-  let report: ReconcileReport;
-  try {
-    report = await reconcile({
-      ...settings,
-      signal: controller.signal,
-      ...(drawProgress && { onProgress: (progress: ReconcileReport) => io.stderr(`\r${progressLine(progress, total)}`) }),
-    } as ReconcileOptions);
-  } catch (error) {
-    if (drawProgress) io.stderr('\n');
-    if (isConfigurationError(error)) {
-      io.stderr(`cognito-profile-sync reconcile: ${error.message}\n`);
-      return 2;
-    }
-    const partial = isReconcileError(error) ? error.report : undefined;
-    if (partial) print(partial, values, io);
-    io.stderr(`cognito-profile-sync reconcile failed: ${describe(error)}\n`);
-    if (partial?.cursor) io.stderr(`Continue with --cursor ${partial.cursor}\n`);
-    return 1;
-  } finally {
-    process.removeListener('SIGINT', interrupt);
-  }
-  if (drawProgress) io.stderr('\n');
-  print(report, values, io);
-  if (report.interrupted) {
-    io.stderr(`Interrupted${report.cursor ? `; continue with --cursor ${report.cursor}` : ''}\n`);
-    return 130;
-  }
-  if (!report.complete) {
-    io.stderr(`Stopped before the end${report.cursor ? `; continue with --cursor ${report.cursor}` : '; run again to start over'}\n`);
-    return 1;
-  }
-  return report.errors > 0 ? 1 : 0;
-}
-
-function print(report: ReconcileReport, values: Parsed, io: CliIo): void {
-  io.stdout(values.json ? `${JSON.stringify(report, null, 2)}\n` : reportTable(report));
-}
-
-/** The error and its cause, by name and message: an operator's own terminal, not a log. */
-function describe(error: unknown): string {
-  const { message, cause } = error as { message?: string; cause?: unknown };
-  const causeText = cause instanceof Error ? ` (${cause.name}: ${cause.message})` : '';
-  return `${message ?? String(error)}${causeText}`;
-}
-
-/** Cognito's estimate of the pool's size, for the progress bar; nothing when it cannot say. */
-async function estimatedUsers(settings: Pick<ReconcileOptions, 'userPoolId' | 'cognitoClientConfig'>): Promise<number | undefined> {
-  try {
-    const sdk = await import('@aws-sdk/client-cognito-identity-provider');
-    const config = settings.cognitoClientConfig as import('@aws-sdk/client-cognito-identity-provider').CognitoIdentityProviderClientConfig | undefined;
-    const client = new sdk.CognitoIdentityProviderClient({ maxAttempts: 1, ...config });
-    try {
-      const { UserPool } = await client.send(new sdk.DescribeUserPoolCommand({ UserPoolId: settings.userPoolId }), {
-        abortSignal: AbortSignal.timeout(3000),
-      });
-      const estimate = UserPool?.EstimatedNumberOfUsers;
-      return typeof estimate === 'number' && estimate > 0 ? estimate : undefined;
-    } finally {
-      client.destroy();
-    }
-  } catch {
-    return undefined; // no DescribeUserPool permission, say: the line shows counts only
-  }
+  // Checked before the run's code is loaded: that code imports the SDK clients.
+  const missing = checkPackages('reconcile', args, io);
+  if (missing !== undefined) return missing;
+  const { runReconcileCommand } = await import('./reconcileRun.js');
+  return runReconcileCommand({ settings, region: values.region, profile: values.profile, json: values.json ?? false }, io);
 }

@@ -1,22 +1,4 @@
-import type { ReconcileReport } from '../reconcile/report.js';
-
-const BAR_WIDTH = 24;
-
-/**
- * One line of progress, redrawn in place on a terminal: a bar when the pool's size is
- * known (Cognito's estimate, so it is capped at full), the counts always.
- *
- * @internal
- */
-export function progressLine(report: ReconcileReport, total?: number): string {
-  const { scanned, created, updated, errors } = report;
-  const counts = `${scanned} users, ${created} created, ${updated} repaired, ${errors} failed`;
-  if (total === undefined || total <= 0) return counts.padEnd(78);
-  const share = Math.min(1, scanned / total);
-  const filled = Math.round(share * BAR_WIDTH);
-  const bar = `[${'#'.repeat(filled)}${'-'.repeat(BAR_WIDTH - filled)}] ${String(Math.round(share * 100)).padStart(3)}%`;
-  return `${bar} ${counts}`.padEnd(78);
-}
+import type { ReconcileFailure, ReconcileReport } from '../reconcile/report.js';
 
 /** The report as an aligned table for a terminal. @internal */
 export function reportTable(report: ReconcileReport): string {
@@ -38,9 +20,21 @@ export function reportTable(report: ReconcileReport): string {
   ];
   const width = Math.max(...rows.map(([label]) => label.length));
   const lines = rows.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
-  const failures = report.ids.errors.map((failure) => `  failed: ${failure.sub ?? '(no sub)'} ${failure.error}`);
-  const orphans = report.ids.orphans.map((sub) => `  orphan: ${sub}`);
+  const orphans = idList('orphan', report.ids.orphans, report.orphans, (sub) => sub);
   // Welcomes that may or may not have gone out: an operator's call, so each is named.
-  const unknown = report.ids.unknownWelcomes.map((sub) => `  welcome unknown: ${sub}`);
+  const unknown = idList('welcome unknown', report.ids.unknownWelcomes, report.welcomes.unknown, (sub) => sub);
+  const failures = idList('failed', report.ids.errors, report.errors, (failure: ReconcileFailure) => `${failure.sub ?? '(no sub)'} ${failure.error}`);
   return `${report.dryRun ? 'Reconcile (dry run)' : 'Reconcile'}\n${[...lines, ...orphans, ...unknown, ...failures].join('\n')}\n`;
+}
+
+/**
+ * The ids the report kept, then how many it did not (`maxIds` caps each list): a count
+ * alone would read as the whole list.
+ */
+function idList<T>(label: string, kept: readonly T[], count: number, show: (item: T) => string): string[] {
+  const lines = kept.map((item) => `  ${label}: ${show(item)}`);
+  const more = count - kept.length;
+  if (more > 0 && kept.length === 0) lines.push(`  ${label}: ${more} not listed (--max-ids N lists them)`);
+  else if (more > 0) lines.push(`  ${label}: … and ${more} more (--max-ids N lists more)`);
+  return lines;
 }
