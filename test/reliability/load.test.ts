@@ -1,10 +1,11 @@
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostConfirmationHandler, type Profile } from '../../src/index.js';
 import { buildLambdaContext, buildPostConfirmationEvent } from '../../src/testing/index.js';
+import { createActiveTable } from '../support/dynalite.js';
 import { recordingLogger } from '../support/logger.js';
 import { startDynaliteProcess, type DynaliteProcess } from './support/dynaliteProcess.js';
 
@@ -63,14 +64,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 
 async function setUp() {
   const table = `load-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(client, table);
   const welcomes = new Map<string, number>();
   const onWelcome = async (profile: Profile) => {
     const sub = profile.userId as string;
