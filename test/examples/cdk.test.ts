@@ -120,13 +120,13 @@ describe('examples/cdk', () => {
       });
     });
 
-    it('runs every function on nodejs22.x with the table name, and only the non-triggers get the pool id', () => {
+    it('runs every function on nodejs24.x with the table name, and only the non-triggers get the pool id', () => {
       const table = logicalId(stack, example.table);
       const pool = { Ref: logicalId(stack, example.userPool) };
       const functions = template.findResources('AWS::Lambda::Function');
       expect(Object.keys(functions)).toHaveLength(4);
       for (const resource of Object.values(functions)) {
-        expect(resource.Properties).toMatchObject({ Runtime: 'nodejs22.x', Handler: 'index.handler' });
+        expect(resource.Properties).toMatchObject({ Runtime: 'nodejs24.x', Handler: 'index.handler' });
         expect(resource.Properties.Environment.Variables.DDB_TABLE).toEqual({ Ref: table });
       }
       const env = (fn: IConstruct) => json.Resources[logicalId(stack, fn)]!.Properties!.Environment;
@@ -264,12 +264,8 @@ describe('examples/cdk', () => {
 
       expect(report.violations.map((violation) => `${violation.ruleName} at ${violation.violatingResources.map((r) => r.constructPath)}`)).toEqual([]);
       expect(acknowledged.map(({ path, id }) => `${path} ${id.replace(/^annotation::/i, '')}`).sort()).toEqual([
-        'Example/AdminChange AwsSolutions-L1',
         'Example/AdminChangeDeadLetters AwsSolutions-SQS3',
-        'Example/PostConfirmation AwsSolutions-L1',
         'Example/PostConfirmationRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
-        'Example/PreTokenGeneration AwsSolutions-L1',
-        'Example/Reconcile AwsSolutions-L1',
         'Example/ReconcileRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
         'Example/UserPool AwsSolutions-COG8',
       ]);
@@ -366,7 +362,7 @@ describe('examples/cdk', () => {
     it('passes the cdk-nag AwsSolutions checks with no acknowledgement left unused', () => {
       expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
       const acknowledged = stack.node.findAll().filter((c) => c.node.metadata.some((e) => e.type === 'aws:cdk:acknowledged-rules'));
-      expect(acknowledged.map((c) => c.node.id).sort()).toEqual(['AdminChange', 'AdminChangeDeadLetters', 'PostConfirmation', 'PreTokenGeneration', 'Reconcile', 'UserPool']);
+      expect(acknowledged.map((c) => c.node.id).sort()).toEqual(['AdminChangeDeadLetters', 'UserPool']);
     });
   });
 });
