@@ -25,11 +25,16 @@ beforeAll(async () => {
   dynamo = await startDynaliteProcess();
   // A thousand requests queue for sockets in one process; the support client's 1 s connect
   // timeout would count that queueing as a dead server.
+  // One connection per request, none kept alive: on a busy machine dynalite's process can be
+  // held off the CPU for seconds, and a Node server that resumes runs its timers before it reads
+  // its sockets, so it closes as idle (5 s keep-alive timeout) every kept connection a request
+  // was sent on meanwhile. The SDK retries such resets, but here one client stands in for a
+  // thousand Lambdas, and its single retry quota (50 retries after a reset) ran out at once.
   client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }), connectionTimeout: 30_000, requestTimeout: 30_000 },
+    requestHandler: { httpAgent: new Agent({ keepAlive: false, maxSockets: 64 }), connectionTimeout: 30_000, requestTimeout: 30_000 },
   });
 });
 afterAll(async () => {
