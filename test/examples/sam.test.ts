@@ -110,6 +110,15 @@ describe('examples/sam/template.yaml', () => {
     }
   });
 
+  it('runs every function on nodejs24.x, each built for Node.js 24', () => {
+    expect(template.Globals!.Function!.Runtime).toBe('nodejs24.x');
+    for (const id of FUNCTIONS) {
+      const { Properties, Metadata } = resource(id);
+      expect(Properties.Runtime, id).toBeUndefined();
+      expect(Metadata?.BuildProperties?.Target, id).toBe('node24');
+    }
+  });
+
   it('gives the triggers the table name only, and the pool id to the non-triggers', () => {
     expect(environmentOf('PostConfirmationFunction')).toEqual({ DDB_TABLE: { Ref: 'ProfileTable' }, SOURCE_EMAIL: { Ref: 'WelcomeFromAddress' } });
     expect(environmentOf('PreTokenGenerationFunction')).toEqual({ DDB_TABLE: { Ref: 'ProfileTable' } });

@@ -1,10 +1,11 @@
-import { CreateTableCommand, DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { DynamoDBClient, ScanCommand } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { Agent } from 'node:http';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPostConfirmationHandler, type Profile } from '../../src/index.js';
 import { buildLambdaContext, buildPostConfirmationEvent } from '../../src/testing/index.js';
+import { createActiveTable } from '../support/dynalite.js';
 import { recordingLogger } from '../support/logger.js';
 import { startDynaliteProcess, type DynaliteProcess } from './support/dynaliteProcess.js';
 
@@ -24,11 +25,16 @@ beforeAll(async () => {
   dynamo = await startDynaliteProcess();
   // A thousand requests queue for sockets in one process; the support client's 1 s connect
   // timeout would count that queueing as a dead server.
+  // One connection per request, none kept alive: on a busy machine dynalite's process can be
+  // held off the CPU for seconds, and a Node server that resumes runs its timers before it reads
+  // its sockets, so it closes as idle (5 s keep-alive timeout) every kept connection a request
+  // was sent on meanwhile. The SDK retries such resets, but here one client stands in for a
+  // thousand Lambdas, and its single retry quota (50 retries after a reset) ran out at once.
   client = new DynamoDBClient({
     endpoint: dynamo.endpoint,
     region: 'us-east-1',
     credentials: { accessKeyId: 'test', secretAccessKey: 'test' },
-    requestHandler: { httpAgent: new Agent({ keepAlive: true, maxSockets: 64 }), connectionTimeout: 30_000, requestTimeout: 30_000 },
+    requestHandler: { httpAgent: new Agent({ keepAlive: false, maxSockets: 64 }), connectionTimeout: 30_000, requestTimeout: 30_000 },
   });
 });
 afterAll(async () => {
@@ -63,14 +69,7 @@ function shuffled<T>(items: readonly T[], seed: number): T[] {
 
 async function setUp() {
   const table = `load-${++tables}`;
-  await client.send(
-    new CreateTableCommand({
-      TableName: table,
-      AttributeDefinitions: [{ AttributeName: 'userId', AttributeType: 'S' }],
-      KeySchema: [{ AttributeName: 'userId', KeyType: 'HASH' }],
-      BillingMode: 'PAY_PER_REQUEST',
-    }),
-  );
+  await createActiveTable(client, table);
   const welcomes = new Map<string, number>();
   const onWelcome = async (profile: Profile) => {
     const sub = profile.userId as string;

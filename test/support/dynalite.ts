@@ -1,4 +1,4 @@
-import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, GetItemCommand, ScanCommand, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 import { unmarshall, marshall } from '@aws-sdk/util-dynamodb';
 import type { AddressInfo } from 'node:net';
 import type { Server } from 'node:http';
@@ -6,6 +6,7 @@ import type { Server } from 'node:http';
 export interface TestDynamo {
   endpoint: string;
   client: DynamoDBClient;
+  /** Creates an on-demand table and resolves once it is ACTIVE (see {@link createActiveTable}). */
   createTable(name: string, partitionKey?: string): Promise<void>;
   getItem(table: string, key: Record<string, string>): Promise<Record<string, unknown> | undefined>;
   scan(table: string): Promise<Record<string, unknown>[]>;
@@ -33,16 +34,7 @@ export async function startDynalite(): Promise<TestDynamo> {
   return {
     endpoint,
     client,
-    async createTable(name, partitionKey = 'userId') {
-      await client.send(
-        new CreateTableCommand({
-          TableName: name,
-          AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
-          KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
-          BillingMode: 'PAY_PER_REQUEST',
-        }),
-      );
-    },
+    createTable: (name, partitionKey) => createActiveTable(client, name, partitionKey),
     async getItem(table, key) {
       const { Item } = await client.send(new GetItemCommand({ TableName: table, Key: marshall(key), ConsistentRead: true }));
       return Item ? unmarshall(Item) : undefined;
@@ -56,4 +48,27 @@ export async function startDynalite(): Promise<TestDynamo> {
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };
+}
+
+/**
+ * Creates an on-demand table with a string partition key and resolves once it is ACTIVE.
+ *
+ * CreateTable answers while the table is still CREATING, in DynamoDB and in dynalite alike:
+ * dynalite, even with `createTableMs: 0`, marks it ACTIVE only when a timer has run after the
+ * answer was sent, and until then answers ResourceNotFoundException to every item request.
+ * A test that writes as soon as CreateTable returned raced that timer, and lost whenever its
+ * round trip beat it (about 1 in 5 tries on Node 24, 1 in 20 on Node 20), so wait for ACTIVE
+ * as DynamoDB's own waiter does.
+ */
+export async function createActiveTable(client: DynamoDBClient, name: string, partitionKey = 'userId'): Promise<void> {
+  await client.send(
+    new CreateTableCommand({
+      TableName: name,
+      AttributeDefinitions: [{ AttributeName: partitionKey, AttributeType: 'S' }],
+      KeySchema: [{ AttributeName: partitionKey, KeyType: 'HASH' }],
+      BillingMode: 'PAY_PER_REQUEST',
+    }),
+  );
+  // Seconds, as the waiter counts: poll every few milliseconds, not DynamoDB's 20 s.
+  await waitUntilTableExists({ client, minDelay: 0.005, maxDelay: 0.05, maxWaitTime: 10 }, { TableName: name });
 }
