@@ -27,7 +27,7 @@ export async function startDynamo(): Promise<LocalDynamo> {
   return { endpoint: endpointOf(server, 'DynamoDB'), close: () => closeServer(server) };
 }
 
-/** Creates the on-demand profile table with a string partition key. @internal */
+/** Creates the on-demand profile table with a string partition key, and waits until it is ACTIVE. @internal */
 export async function createProfileTable(
   sdk: Sdk,
   client: DynamoDBClient,
@@ -42,4 +42,7 @@ export async function createProfileTable(
       BillingMode: 'PAY_PER_REQUEST',
     }),
   );
+  // dynalite answers CreateTable before a timer marks the table ACTIVE, even with no delay:
+  // a write sent at once can meet ResourceNotFoundException. Wait as a user would on AWS.
+  await sdk.dynamodb.waitUntilTableExists({ client, maxWaitTime: 30, minDelay: 0.005, maxDelay: 0.05 }, { TableName: tableName });
 }
