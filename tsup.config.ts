@@ -1,5 +1,18 @@
 import { defineConfig } from 'tsup';
 
+/**
+ * One entry point per handler (`cognito-profile-sync/<name>`): a CommonJS bundle of a handler
+ * holds every module its entry requires, so the root entry would bring them all.
+ */
+const HANDLER_ENTRIES = {
+  'post-confirmation': 'src/entries/postConfirmation.ts',
+  'pre-token-generation': 'src/entries/preTokenGeneration.ts',
+  'admin-changes': 'src/entries/adminChanges.ts',
+  reconcile: 'src/entries/reconcile.ts',
+  welcome: 'src/entries/welcome.ts',
+  mapping: 'src/entries/mapping.ts',
+};
+
 /** The ready Lambda handlers, by subpath (`cognito-profile-sync/lambda/<name>`). */
 const READY_HANDLERS = {
   'post-confirmation': 'src/lambda/postConfirmation.ts',
@@ -16,6 +29,7 @@ export default defineConfig([
       'testing/index': 'src/testing/index.ts',
       'middy/index': 'src/middy.ts',
       'local/index': 'src/local/index.ts',
+      ...Object.fromEntries(Object.entries(HANDLER_ENTRIES).map(([name, source]) => [`${name}/index`, source])),
       ...Object.fromEntries(Object.entries(READY_HANDLERS).map(([name, source]) => [`lambda/${name}`, source])),
     },
     format: ['esm', 'cjs'],

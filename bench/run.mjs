@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { measureAdminChangeReads } from './lib/admin-change-reads.mjs';
 import { bundle, unwantedClients } from './lib/bundle.mjs';
 import { measureCeiling } from './lib/ceiling.mjs';
+import { measureCommonJsBundles } from './lib/cjs.mjs';
 import { measureColdStarts } from './lib/cold.mjs';
 import { startDynalite } from './lib/dynalite.mjs';
 import { measureReconcile } from './lib/reconcile.mjs';
@@ -32,6 +33,7 @@ const budget = {
   reconcileMillionBytes: 100 * 2 ** 20,
   // 90 % of the default listUsersPerSecond (25) times 60 users a page.
   ceilingUsersPerSecond: 0.9 * 25 * 60,
+  cjsRatio: 1.1,
 };
 
 /** The other work in this checkout may be rebuilding dist/; wait for it rather than fail. */
@@ -70,6 +72,11 @@ async function main() {
     // The check must be able to fail: with sesWelcomeEmail the SES client has to show up.
     const controlSeen = unwantedClients(control).some((path) => path.includes('client-ses'));
     row('bundle: SES / Cognito-admin client imports without a welcome', unwanted.join(', ') || 'none', '', '', `none (control with SES: ${controlSeen ? 'seen' : 'NOT seen'})`, unwanted.length === 0 && controlSeen);
+
+    // CommonJS projects: the handler's own entry point against the ESM import of the root
+    const cjs = await measureCommonJsBundles();
+    row('bundle: CommonJS handler from cognito-profile-sync/post-confirmation (baseline: ESM from the root)', `${cjs.cjs} B`, `${cjs.esm} B`, x(cjs.cjs / cjs.esm), `<= ${budget.cjsRatio}`, cjs.cjs / cjs.esm <= budget.cjsRatio);
+    row('bundle: CommonJS handler from the root entry (not tree-shakable)', `${cjs.cjsRoot} B`, `${cjs.esm} B`, x(cjs.cjsRoot / cjs.esm), '(reported)', undefined);
 
     // Cold start: fresh processes, one table both write to
     await dynamo.createTable('bench-cold');

@@ -34,6 +34,23 @@ describe('the built package', () => {
     expect(out).toBe('abc');
   });
 
+  it.each([
+    ['post-confirmation', ['createPostConfirmationHandler', 'withProfileSync', 'asWelcome', 'isInvalidEventError', 'InvalidEventError']],
+    ['pre-token-generation', ['createPreTokenGenerationHandler', 'isClaimError']],
+    ['admin-changes', ['createAdminChangeHandler', 'createAdminChangeBatchHandler', 'ADMIN_CHANGE_EVENT_NAMES']],
+    ['reconcile', ['reconcile', 'createReconcileHandler', 'isReconcileError']],
+    ['welcome', ['sesWelcomeEmail', 'escapeHtml']],
+    ['mapping', ['combineMappers', 'customAttributes', 'defaultProfile']],
+  ])('serves cognito-profile-sync/%s to CommonJS and ESM alike, without the other handlers', (subpath, names) => {
+    const cjs = JSON.parse(node(['-e', `console.log(JSON.stringify(Object.keys(require('cognito-profile-sync/${subpath}'))))`]));
+    const esm = JSON.parse(node(['--input-type=module', '-e', `import * as m from 'cognito-profile-sync/${subpath}'; console.log(JSON.stringify(Object.keys(m)))`]));
+
+    expect(cjs).toEqual(expect.arrayContaining(names));
+    expect(new Set(esm)).toEqual(new Set(cjs));
+    const others = ['createPostConfirmationHandler', 'createPreTokenGenerationHandler', 'createAdminChangeHandler', 'reconcile'].filter((name) => !names.includes(name));
+    expect(cjs.filter((name: string) => others.includes(name))).toEqual([]);
+  });
+
   it('serves the Middy middlewares from cognito-profile-sync/middy', () => {
     const out = node(['-e', "console.log(Object.keys(require('cognito-profile-sync/middy')).sort().join(','))"]);
 

@@ -1,0 +1,6 @@
+/**
+ * `cognito-profile-sync/mapping`: the attribute mappers alone, for CommonJS projects (see
+ * `cognito-profile-sync/post-confirmation`).
+ */
+export { combineMappers, customAttributes, defaultProfile, pickFields, renameFields } from '../mapping.js';
+export type { AttributeMapper, MappingContext, Profile, UserAttributes } from '../types.js';

@@ -1,0 +1,8 @@
+/**
+ * `cognito-profile-sync/pre-token-generation`: the sign-in sync alone, for CommonJS projects
+ * (see `cognito-profile-sync/post-confirmation`). Errors, guards and mappers are here too.
+ */
+export { createPreTokenGenerationHandler } from '../preTokenGeneration.js';
+export type { PreTokenGenerationEvent, PreTokenGenerationOptions } from '../preTokenGeneration.js';
+export type { ClaimsOption, ClaimValue } from '../claims.js';
+export * from './errors.js';

@@ -1,0 +1,10 @@
+/**
+ * `cognito-profile-sync/welcome`: the SES welcome sender alone, for CommonJS projects (see
+ * `cognito-profile-sync/post-confirmation`).
+ */
+export { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';
+export type { SesWelcomeEmailOptions } from '../welcome/sesWelcomeEmail.js';
+export { escapeHtml } from '../welcome/template.js';
+export type { Template } from '../welcome/template.js';
+export type { WelcomeContext, WelcomeSender } from '../welcome/once.js';
+export * from './errors.js';
