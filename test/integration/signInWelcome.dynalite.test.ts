@@ -2,7 +2,7 @@ import { CognitoIdentityProviderClient } from '@aws-sdk/client-cognito-identity-
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
-import type { PostConfirmationTriggerEvent } from 'aws-lambda';
+import type { PostConfirmationTriggerEvent, PreTokenGenerationTriggerEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it, vi } from 'vitest';
 import {
@@ -27,8 +27,8 @@ import { recordingLogger } from '../support/logger.js';
  * PreTokenGeneration handler meets them. Cognito's ListUsers is mocked for reconcile.
  */
 const credentials = { accessKeyId: 'test', secretAccessKey: 'test' };
-const FIRST_SIGN_IN = 'TokenGeneration_NewPasswordChallenge';
-const SIGN_IN = 'TokenGeneration_Authentication';
+const FIRST_SIGN_IN = 'TokenGeneration_NewPasswordChallenge' as const;
+const SIGN_IN = 'TokenGeneration_Authentication' as const;
 let dynamo: TestDynamo;
 let counter: FaultProxy;
 let table: string;
@@ -76,7 +76,9 @@ function signInHandler(options: Partial<PreTokenGenerationOptions> = {}) {
   return { handler, logger };
 }
 
-const signIn = (sub: string, triggerSource = FIRST_SIGN_IN, extra: Record<string, unknown> = {}) =>
+type SignInSource = PreTokenGenerationTriggerEvent['triggerSource'];
+
+const signIn = (sub: string, triggerSource: SignInSource = FIRST_SIGN_IN, extra: Record<string, unknown> = {}) =>
   buildPreTokenGenerationEvent({ sub, triggerSource, userAttributes: { email: `member-${sub.slice(0, 8)}@example.com`, given_name: 'Ada' }, ...extra });
 
 const welcomeState = (row: Record<string, unknown> | undefined) =>
@@ -171,7 +173,7 @@ describe('the welcome at an admin-created user\'s first sign-in', () => {
 
     // Act
     await confirm(buildPostConfirmationEvent({ sub }), buildLambdaContext());
-    for (const source of [SIGN_IN, FIRST_SIGN_IN, 'TokenGeneration_HostedAuth', SIGN_IN]) {
+    for (const source of [SIGN_IN, FIRST_SIGN_IN, 'TokenGeneration_HostedAuth', SIGN_IN] as const) {
       await handler(signIn(sub, source), buildLambdaContext());
     }
 

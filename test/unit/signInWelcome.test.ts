@@ -34,15 +34,16 @@ const inputs = () => ddb.commandCalls(UpdateItemCommand).map((call) => call.args
 
 describe('the welcome options of createPreTokenGenerationHandler', () => {
   const table = { name: 'profiles', client };
+  const noWelcome = async (): Promise<void> => undefined;
 
   it.each([
     ['onWelcome', { onWelcome: 'send' }, /`onWelcome`: must be a function/],
-    ['welcomeSources', { onWelcome: async () => undefined, welcomeSources: 'TokenGeneration_NewPasswordChallenge' }, /`welcomeSources`: must be an array/],
-    ['welcomeSources', { onWelcome: async () => undefined, welcomeSources: ['NewPasswordChallenge'] }, /pre token generation sources \(TokenGeneration_\.\.\.\), got "NewPasswordChallenge"/],
-    ['welcomeSources', { onWelcome: async () => undefined, welcomeSources: ['TokenGeneration_RefreshTokens'] }, /"TokenGeneration_RefreshTokens" is in skipTriggerSources too/],
-    ['welcomeLeaseMs', { onWelcome: async () => undefined, welcomeLeaseMs: 4000 }, /must exceed deadlineMs \(4500 ms\)/],
-    ['welcomeLeaseMs', { onWelcome: async () => undefined, deadlineMs: 90_000 }, /must exceed deadlineMs \(90000 ms\).*the default, 60000/],
-    ['welcomeDelivery', { onWelcome: async () => undefined, welcomeDelivery: 'exactly-once' }, /must be 'at-most-once' or 'at-least-once'/],
+    ['welcomeSources', { onWelcome: noWelcome, welcomeSources: 'TokenGeneration_NewPasswordChallenge' }, /`welcomeSources`: must be an array/],
+    ['welcomeSources', { onWelcome: noWelcome, welcomeSources: ['NewPasswordChallenge'] }, /pre token generation sources \(TokenGeneration_\.\.\.\), got "NewPasswordChallenge"/],
+    ['welcomeSources', { onWelcome: noWelcome, welcomeSources: ['TokenGeneration_RefreshTokens'] }, /"TokenGeneration_RefreshTokens" is in skipTriggerSources too/],
+    ['welcomeLeaseMs', { onWelcome: noWelcome, welcomeLeaseMs: 4000 }, /must exceed deadlineMs \(4500 ms\)/],
+    ['welcomeLeaseMs', { onWelcome: noWelcome, deadlineMs: 90_000 }, /must exceed deadlineMs \(90000 ms\).*the default, 60000/],
+    ['welcomeDelivery', { onWelcome: noWelcome, welcomeDelivery: 'exactly-once' }, /must be 'at-most-once' or 'at-least-once'/],
   ])('refuses a bad %s when the handler is created', (option, given, message) => {
     const create = () => createPreTokenGenerationHandler({ table, ...(given as Partial<PreTokenGenerationOptions>) });
 
@@ -52,7 +53,7 @@ describe('the welcome options of createPreTokenGenerationHandler', () => {
   });
 
   it('accepts welcome sources a team chooses, and the welcome options without onWelcome', () => {
-    expect(() => createPreTokenGenerationHandler({ table, onWelcome: async () => undefined, welcomeSources: ['TokenGeneration_HostedAuth'] })).not.toThrow();
+    expect(() => createPreTokenGenerationHandler({ table, onWelcome: noWelcome, welcomeSources: ['TokenGeneration_HostedAuth'] })).not.toThrow();
     expect(() => createPreTokenGenerationHandler({ table, welcomeSources: [], welcomeLeaseMs: 2000 })).not.toThrow();
   });
 });
