@@ -28,7 +28,7 @@ import { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';
 /** The password every demo user signs up with. */
 export const DEMO_PASSWORD = 'Demo-Passw0rd!';
 /** The temporary password an admin gives the users it creates. */
-const TEMPORARY_PASSWORD = 'Temp-Passw0rd!';
+export const TEMPORARY_PASSWORD = 'Temp-Passw0rd!';
 
 /**
  * The member mapping of the AWS serverless-patterns sample: first and last name from the
