@@ -105,6 +105,42 @@ export async function startDemoWorld() {
   });
   const cognito = stack.clients.cognito;
   const { clientId, userPoolId } = stack;
+
+  /** An admin creates the user with a temporary password; no PostConfirmation fires. */
+  async function adminCreate(email: string, attributes: Record<string, string> = {}): Promise<string> {
+    const { User } = await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        TemporaryPassword: TEMPORARY_PASSWORD,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: toAttributes({ email, email_verified: 'true', ...attributes }),
+      }),
+    );
+    const sub = User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;
+    if (!sub) throw new Error(`AdminCreateUser returned no sub for ${email}`);
+    return sub;
+  }
+  /** Signs in with the temporary password: Cognito answers with the `NEW_PASSWORD_REQUIRED` challenge. */
+  async function startFirstSignIn(email: string) {
+    const { ChallengeName, Session } = await cognito.send(
+      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: TEMPORARY_PASSWORD } }),
+    );
+    return { challenge: ChallengeName, session: Session };
+  }
+  /** Answers the challenge with a new password: the tokens come from `TokenGeneration_NewPasswordChallenge`. */
+  async function completeNewPassword(email: string, session: string | undefined) {
+    const { AuthenticationResult } = await cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: session,
+        ChallengeResponses: { USERNAME: email, NEW_PASSWORD: DEMO_PASSWORD },
+      }),
+    );
+    return { idToken: AuthenticationResult?.IdToken, accessToken: AuthenticationResult?.AccessToken };
+  }
+
   /** Handler calls made here rather than by Cognito through the Invoke endpoint. */
   let directCalls = 0;
 
@@ -147,45 +183,14 @@ export async function startDemoWorld() {
       const code = await stack.readConfirmationCode(email);
       await cognito.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: email, ConfirmationCode: code, Password: newPassword }));
     },
-    /** An admin creates the user with a temporary password; no PostConfirmation fires. */
-    async adminCreate(email: string, attributes: Record<string, string> = {}): Promise<string> {
-      const { User } = await cognito.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          TemporaryPassword: TEMPORARY_PASSWORD,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: toAttributes({ email, email_verified: 'true', ...attributes }),
-        }),
-      );
-      const sub = User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;
-      if (!sub) throw new Error(`AdminCreateUser returned no sub for ${email}`);
-      return sub;
-    },
-    /** Signs in with the temporary password: Cognito answers with the `NEW_PASSWORD_REQUIRED` challenge. */
-    async startFirstSignIn(email: string) {
-      const { ChallengeName, Session } = await cognito.send(
-        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: TEMPORARY_PASSWORD } }),
-      );
-      return { challenge: ChallengeName, session: Session };
-    },
-    /** Answers the challenge with a new password: the tokens come from `TokenGeneration_NewPasswordChallenge`. */
-    async completeNewPassword(email: string, session: string | undefined) {
-      const { AuthenticationResult } = await cognito.send(
-        new RespondToAuthChallengeCommand({
-          ClientId: clientId,
-          ChallengeName: 'NEW_PASSWORD_REQUIRED',
-          Session: session,
-          ChallengeResponses: { USERNAME: email, NEW_PASSWORD: DEMO_PASSWORD },
-        }),
-      );
-      return { idToken: AuthenticationResult?.IdToken, accessToken: AuthenticationResult?.AccessToken };
-    },
+    adminCreate,
+    startFirstSignIn,
+    completeNewPassword,
     /** An admin creates the user (no PostConfirmation fires), who then signs in for the first time. */
     async adminCreateAndFirstSignIn(email: string, attributes: Record<string, string> = {}) {
-      const sub = await this.adminCreate(email, attributes);
-      const { challenge, session } = await this.startFirstSignIn(email);
-      return { sub, challenge, ...(await this.completeNewPassword(email, session)) };
+      const sub = await adminCreate(email, attributes);
+      const { challenge, session } = await startFirstSignIn(email);
+      return { sub, challenge, ...(await completeNewPassword(email, session)) };
     },
     async signIn(email: string, password = DEMO_PASSWORD) {
       const { AuthenticationResult } = await cognito.send(
