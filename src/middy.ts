@@ -51,10 +51,14 @@ export function profileSyncMiddleware(
 /**
  * The sign-in sync as a Middy middleware: before the handler runs, the row is synced and
  * the profile claims are set on `event.response`, so the handler can read or add to them.
+ * It takes every option of `createPreTokenGenerationHandler`: with `onWelcome`, the first
+ * sign-in of an admin-created user gets the once-only welcome before the handler runs.
  *
  * @example
  * ```ts
- * export const handler = middy(existing).use(preTokenGenerationMiddleware({ table: 'profiles', claims: { plan: 'plan' } }));
+ * export const handler = middy(existing).use(
+ *   preTokenGenerationMiddleware({ table: 'profiles', claims: { plan: 'plan' }, onWelcome: sesWelcomeEmail({ ... }) }),
+ * );
  * ```
  */
 export function preTokenGenerationMiddleware(options: PreTokenGenerationOptions): MiddyMiddleware<PreTokenGenerationEvent> {

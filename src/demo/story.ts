@@ -30,7 +30,8 @@ function describeRow(row: Profile | undefined): string {
 /**
  * Runs the whole story against an embedded local stack: sign-ups and confirmations, the
  * profile rows and welcome mails, a password reset that writes nothing, a duplicate
- * delivery that sends nothing twice, sign-in sync, admin edits. Every step checks what the
+ * delivery that sends nothing twice, an admin-created user's one welcome at first sign-in,
+ * sign-in sync and V2 access-token claims, admin edits. Every step checks what the
  * library promises and the result says which promise, if any, did not hold.
  */
 export async function runDemo(write: (text: string) => void = (text) => process.stdout.write(text)): Promise<DemoResult> {
@@ -131,8 +132,24 @@ async function tellTheStory(world: DemoWorld, step: (title: string, body: (say: 
     say(`AdminCreateUser, then sign-in: challenge ${challenge}, new password set`);
     const row = await world.row(sub);
     say(`row   ${describeRow(row)}`);
+    const mails = await world.mailsTo(dan);
+    for (const mail of mails) say(`mail  to ${dan}: "${mail.subject}"`);
+    const sources = world.stack.invocations.filter((call) => call.userName === sub).map((call) => call.triggerSource);
+    say(`triggers: ${sources.join(', ')}`);
     check(row?.lastLoginAt !== undefined, 'PreTokenGeneration created the missing row at sign-in');
+    check(sources.includes('TokenGeneration_NewPasswordChallenge') && !sources.some((source) => source?.startsWith('PostConfirmation')), 'the first sign-in came as TokenGeneration_NewPasswordChallenge, with no PostConfirmation');
+    check(mails.length === 1 && row?.welcomeSentAt !== undefined, 'one welcome mail, sent by the sign-in through the same once-only claim');
     check(jwtClaims(idToken).plan === 'team', "the ID token carries the profile's plan claim");
+  });
+
+  await step('Dan signs in again: still one welcome; his access token (V2) carries his plan', async (say, check) => {
+    const { accessToken } = await world.signIn(dan);
+    const mails = await world.mailsTo(dan);
+    const access = jwtClaims(accessToken);
+    say(`mails to dan: ${mails.length}`);
+    say(`access token: token_use ${String(access.token_use)}, plan ${String(access.plan)}`);
+    check(mails.length === 1, 'no second welcome across two sign-ins');
+    check(access.token_use === 'access' && access.plan === 'team', 'the access token carries the plan claim (accessTokenClaims, pre token generation V2)');
   });
 
   await step('An admin changes Ana in the console; she signs in again', async (say, check) => {
@@ -142,6 +159,7 @@ async function tellTheStory(world: DemoWorld, step: (title: string, body: (say: 
     say(`row   ${describeRow(row)}`);
     check(row?.firstName === 'Ana Sofia', 'the new name is in the row after sign-in');
     check(jwtClaims(idToken).plan === 'pro', 'the ID token carries the new plan');
+    check((await world.mailsTo(ana)).length === 1, 'Ana, welcomed at confirmation, gets no second welcome at sign-in');
   });
 
   await step('An admin edits Ben; the CloudTrail event reaches the admin-change handler', async (say, check) => {

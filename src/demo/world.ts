@@ -27,6 +27,8 @@ import { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';
 
 /** The password every demo user signs up with. */
 export const DEMO_PASSWORD = 'Demo-Passw0rd!';
+/** The temporary password an admin gives the users it creates. */
+export const TEMPORARY_PASSWORD = 'Temp-Passw0rd!';
 
 /**
  * The member mapping of the AWS serverless-patterns sample: first and last name from the
@@ -61,10 +63,11 @@ export function jwtClaims(token: string | undefined): Record<string, unknown> {
 /**
  * The library's real handlers wired into an embedded local stack, plus the user actions
  * of the story (sign-up, confirmation, password reset, admin edits), each one real API
- * call against the Cognito emulator.
+ * call against the Cognito emulator. The pool's pre token generation trigger is V2, so
+ * claims reach the access token too.
  */
 export async function startDemoWorld() {
-  const stack: LocalStack = await startLocalStack();
+  const stack: LocalStack = await startLocalStack({ preTokenGenerationVersion: 'V2_0' });
   const logLines: string[] = [];
   const logger = keepingLogger(logLines);
   const table = { name: stack.tableName, client: stack.clients.dynamodb };
@@ -82,11 +85,14 @@ export async function startDemoWorld() {
       logger,
       onWelcome: handlersWelcome,
     }),
+    // The same welcome, for admin-created users at their first sign-in: one per user either way.
     PreTokenGeneration: createPreTokenGenerationHandler({
       table,
       mapAttributes: memberProfile,
       logger,
       claims: { plan: 'plan', member_since: (profile) => String(profile.createdAt ?? '').slice(0, 10) },
+      accessTokenClaims: { plan: 'plan' },
+      onWelcome: handlersWelcome,
     }),
   };
   stack.setHandlers(handlers);
@@ -99,6 +105,42 @@ export async function startDemoWorld() {
   });
   const cognito = stack.clients.cognito;
   const { clientId, userPoolId } = stack;
+
+  /** An admin creates the user with a temporary password; no PostConfirmation fires. */
+  async function adminCreate(email: string, attributes: Record<string, string> = {}): Promise<string> {
+    const { User } = await cognito.send(
+      new AdminCreateUserCommand({
+        UserPoolId: userPoolId,
+        Username: email,
+        TemporaryPassword: TEMPORARY_PASSWORD,
+        MessageAction: 'SUPPRESS',
+        UserAttributes: toAttributes({ email, email_verified: 'true', ...attributes }),
+      }),
+    );
+    const sub = User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;
+    if (!sub) throw new Error(`AdminCreateUser returned no sub for ${email}`);
+    return sub;
+  }
+  /** Signs in with the temporary password: Cognito answers with the `NEW_PASSWORD_REQUIRED` challenge. */
+  async function startFirstSignIn(email: string) {
+    const { ChallengeName, Session } = await cognito.send(
+      new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: TEMPORARY_PASSWORD } }),
+    );
+    return { challenge: ChallengeName, session: Session };
+  }
+  /** Answers the challenge with a new password: the tokens come from `TokenGeneration_NewPasswordChallenge`. */
+  async function completeNewPassword(email: string, session: string | undefined) {
+    const { AuthenticationResult } = await cognito.send(
+      new RespondToAuthChallengeCommand({
+        ClientId: clientId,
+        ChallengeName: 'NEW_PASSWORD_REQUIRED',
+        Session: session,
+        ChallengeResponses: { USERNAME: email, NEW_PASSWORD: DEMO_PASSWORD },
+      }),
+    );
+    return { idToken: AuthenticationResult?.IdToken, accessToken: AuthenticationResult?.AccessToken };
+  }
+
   /** Handler calls made here rather than by Cognito through the Invoke endpoint. */
   let directCalls = 0;
 
@@ -141,38 +183,20 @@ export async function startDemoWorld() {
       const code = await stack.readConfirmationCode(email);
       await cognito.send(new ConfirmForgotPasswordCommand({ ClientId: clientId, Username: email, ConfirmationCode: code, Password: newPassword }));
     },
+    adminCreate,
+    startFirstSignIn,
+    completeNewPassword,
     /** An admin creates the user (no PostConfirmation fires), who then signs in for the first time. */
     async adminCreateAndFirstSignIn(email: string, attributes: Record<string, string> = {}) {
-      const temporary = 'Temp-Passw0rd!';
-      const { User } = await cognito.send(
-        new AdminCreateUserCommand({
-          UserPoolId: userPoolId,
-          Username: email,
-          TemporaryPassword: temporary,
-          MessageAction: 'SUPPRESS',
-          UserAttributes: toAttributes({ email, email_verified: 'true', ...attributes }),
-        }),
-      );
-      const sub = User?.Attributes?.find((attribute) => attribute.Name === 'sub')?.Value;
-      if (!sub) throw new Error(`AdminCreateUser returned no sub for ${email}`);
-      const challenge = await cognito.send(
-        new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: temporary } }),
-      );
-      const answered = await cognito.send(
-        new RespondToAuthChallengeCommand({
-          ClientId: clientId,
-          ChallengeName: 'NEW_PASSWORD_REQUIRED',
-          Session: challenge.Session,
-          ChallengeResponses: { USERNAME: email, NEW_PASSWORD: DEMO_PASSWORD },
-        }),
-      );
-      return { sub, challenge: challenge.ChallengeName, idToken: answered.AuthenticationResult?.IdToken };
+      const sub = await adminCreate(email, attributes);
+      const { challenge, session } = await startFirstSignIn(email);
+      return { sub, challenge, ...(await completeNewPassword(email, session)) };
     },
     async signIn(email: string, password = DEMO_PASSWORD) {
       const { AuthenticationResult } = await cognito.send(
         new InitiateAuthCommand({ ClientId: clientId, AuthFlow: 'USER_PASSWORD_AUTH', AuthParameters: { USERNAME: email, PASSWORD: password } }),
       );
-      return { idToken: AuthenticationResult?.IdToken };
+      return { idToken: AuthenticationResult?.IdToken, accessToken: AuthenticationResult?.AccessToken };
     },
     async adminUpdate(email: string, attributes: Record<string, string>): Promise<void> {
       await cognito.send(new AdminUpdateUserAttributesCommand({ UserPoolId: userPoolId, Username: email, UserAttributes: toAttributes(attributes) }));
@@ -198,6 +222,10 @@ export async function startDemoWorld() {
       await stack.clients.dynamodb.send(new DeleteItemCommand({ TableName: stack.tableName, Key: marshall({ [stack.partitionKey]: sub }) }));
     },
     mails: () => stack.listSentMail(),
+    /** The mail sent to one address. */
+    async mailsTo(email: string) {
+      return (await stack.listSentMail()).filter((mail) => mail.destination.to.includes(email));
+    },
     stop: () => stack.stop(),
   };
 }

@@ -63,16 +63,11 @@ export async function claimWelcome(
   takeOverUnknown: boolean,
   signal: AbortSignal,
 ): Promise<boolean> {
-  const rowExists = 'attribute_exists(#pk)';
-  const notSent = 'attribute_not_exists(#sentAt)';
-  // Giving a claim up removes it (see releaseWelcomeClaim), so "no claim" is none or failed.
-  const noClaim = 'attribute_not_exists(#expiresAt)';
-  const claimable = takeOverUnknown ? `(${noClaim} OR #expiresAt < :now)` : noClaim;
   const command = new UpdateItemCommand({
     TableName: table.name,
     Key: keyOf(table, sub),
     UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
-    ConditionExpression: `${rowExists} AND ${notSent} AND ${claimable}`,
+    ConditionExpression: `attribute_exists(#pk) AND ${claimableWelcome(takeOverUnknown, ':now')}`,
     ExpressionAttributeNames: {
       '#pk': table.partitionKey,
       '#sentAt': WelcomeAttribute.SentAt,
@@ -88,6 +83,16 @@ export async function claimWelcome(
   });
   const claimed = await unlessConditionFails(send(table, 'claimWelcome', (client, options) => client.send(command, options), signal));
   return claimed !== undefined;
+}
+
+/**
+ * The condition under which a delivery may take the welcome claim: no sent marker, and no
+ * claim (giving a claim up removes it, see releaseWelcomeClaim, so "no claim" is none or
+ * failed), or with `takeOverUnknown` one whose lease ended before `now`. A missing row meets it.
+ */
+function claimableWelcome(takeOverUnknown: boolean, now: string): string {
+  const noClaim = 'attribute_not_exists(#expiresAt)';
+  return `attribute_not_exists(#sentAt) AND ${takeOverUnknown ? `(${noClaim} OR #expiresAt < ${now})` : noClaim}`;
 }
 
 /**
@@ -182,6 +187,12 @@ export interface FieldsUpdate {
    * repair computed from an earlier read never undoes a newer write.
    */
   readonly unchangedSince?: string | null;
+  /**
+   * Takes this welcome claim in the same write, which then holds only where
+   * {@link claimWelcome} would take the claim (a missing row always): a sign-in that runs the
+   * welcome claims it without a write of its own. `now` (epoch ms) ends unknown leases.
+   */
+  readonly welcomeClaim?: { readonly claim: WelcomeClaim; readonly now: number; readonly takeOverUnknown: boolean };
 }
 
 /**
@@ -238,6 +249,15 @@ export async function updateProfileFields(
   if (update.notDeleted) {
     names['#deletedAt'] = 'deletedAt';
     conditions.push('attribute_not_exists(#deletedAt)');
+  }
+  if (update.welcomeClaim) {
+    const { claim, now, takeOverUnknown } = update.welcomeClaim;
+    const { SentAt, ClaimId, ClaimExpiresAt, FailedAt } = WelcomeAttribute;
+    Object.assign(names, { '#sentAt': SentAt, '#claimId': ClaimId, '#expiresAt': ClaimExpiresAt, '#failedAt': FailedAt });
+    Object.assign(values, { ':claimId': claim.id, ':expiresAt': claim.expiresAt, ...(takeOverUnknown && { ':claimNow': now }) });
+    assignments.push('#claimId = :claimId', '#expiresAt = :expiresAt');
+    removals.push('#failedAt');
+    conditions.push(claimableWelcome(takeOverUnknown, ':claimNow'));
   }
   const command = new UpdateItemCommand({
     TableName: table.name,

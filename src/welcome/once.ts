@@ -18,8 +18,9 @@ export interface WelcomeContext {
   readonly signal: AbortSignal;
   /**
    * The trigger event. In reconcile, a `PostConfirmation_ConfirmSignUp` event built from the
-   * user's current attributes, so that a handler made the welcome step with `asWelcome` runs
-   * there too.
+   * user's current attributes, and at a sign-in (PreTokenGeneration) one built from the
+   * sign-in's pool, user name, app client and attributes, so that a handler made the welcome
+   * step with `asWelcome` runs there too.
    */
   readonly event?: PostConfirmationTriggerEvent;
   /** The Lambda context, when there is one. */
@@ -51,6 +52,8 @@ export interface WelcomeRun {
 export interface WelcomeRequest {
   /** Whether this delivery's create wrote the row, and with it the attempt's claim. */
   readonly rowCreated: boolean;
+  /** Whether this delivery's own write took the attempt's claim on a row that may have existed (a sign-in's upsert). */
+  readonly claimTaken?: boolean;
   readonly sub: string;
   readonly profile: Profile;
   readonly context: Omit<WelcomeContext, 'signal'>;
@@ -103,7 +106,7 @@ export function welcomeOnce(options: {
 
   async function runOnce(claim: WelcomeClaim, request: WelcomeRequest): Promise<WelcomeRun> {
     const { sub, deadline } = request;
-    if (!request.rowCreated) {
+    if (!request.rowCreated && !request.claimTaken) {
       const claimed = await deadline.run('claimWelcome', (signal) =>
         claimWelcome(table, sub, claim, Date.now(), takeOverUnknown, signal),
       );

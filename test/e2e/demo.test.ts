@@ -16,6 +16,7 @@ describe('the demo story on the embedded local stack', () => {
       'Ana resets her password (ForgotPassword + ConfirmForgotPassword)',
       "Cognito delivers Ben's confirmation again (a retry)",
       'Dan is created by an admin (no PostConfirmation) and signs in for the first time',
+      'Dan signs in again: still one welcome; his access token (V2) carries his plan',
       'An admin changes Ana in the console; she signs in again',
       'An admin edits Ben; the CloudTrail event reaches the admin-change handler',
       "Chloé's profile row is lost; reconcile restores it",

@@ -5,6 +5,7 @@ import {
   createPostConfirmationHandler,
   withProfileSync,
   type AttributeMapper,
+  type PreTokenGenerationOptions,
   type ProfileSyncOptions,
   type WelcomeSender,
 } from '../../src/index.js';
@@ -32,5 +33,14 @@ describe('public types', () => {
     // @ts-expect-error 'sometimes' is not a mode
     withProfileSync({ table: 'p', runExisting: 'sometimes' });
     expectTypeOf(withProfileSync({ table: 'p' })).parameter(0).toBeFunction();
+  });
+
+  it('the sign-in handler takes the same welcome options as PostConfirmation', () => {
+    expectTypeOf<PreTokenGenerationOptions['onWelcome']>().toEqualTypeOf<ProfileSyncOptions['onWelcome']>();
+    expectTypeOf<PreTokenGenerationOptions['welcomeDelivery']>().toEqualTypeOf<ProfileSyncOptions['welcomeDelivery']>();
+    expectTypeOf<PreTokenGenerationOptions['welcomeLeaseMs']>().toEqualTypeOf<number | undefined>();
+    expectTypeOf<PreTokenGenerationOptions['welcomeSources']>().toEqualTypeOf<readonly string[] | undefined>();
+    // @ts-expect-error a delivery policy the library does not have
+    expectTypeOf({ table: 'p', welcomeDelivery: 'exactly-once' }).toMatchTypeOf<PreTokenGenerationOptions>();
   });
 });
