@@ -1,3 +1,5 @@
+import { isReservedClaim } from '../claims.js';
+
 /**
  * The pre token generation event version a pool sends, as `LambdaConfig.PreTokenGenerationConfig.LambdaVersion`
  * names it.
@@ -20,37 +22,11 @@ export interface DraftTokens {
 }
 
 /*
- * Claims Cognito sets itself and a trigger cannot add, override or suppress: the developer
- * guide's list (acr ... token_use) plus the claims it added with access-token customization.
- * `cognito:` claims are Cognito's too; groups and roles change through groupOverrideDetails.
+ * Claims Cognito sets itself and a trigger cannot add, override or suppress (the developer
+ * guide's list, and every `cognito:` claim; groups and roles change through
+ * groupOverrideDetails): one list, the library's, which refuses them at cold start.
  */
-const RESERVED_CLAIMS: ReadonlySet<string> = new Set([
-  'acr',
-  'amr',
-  'at_hash',
-  'auth_time',
-  'aud',
-  'azp',
-  'c_hash',
-  'client_id',
-  'device_key',
-  'event_id',
-  'exp',
-  'iat',
-  'identities',
-  'iss',
-  'jti',
-  'nbf',
-  'nonce',
-  'origin_jti',
-  'scope',
-  'sub',
-  'token_use',
-  'username',
-  'version',
-]);
-
-const isReserved = (claim: string): boolean => RESERVED_CLAIMS.has(claim) || claim.startsWith('cognito:');
+const isReserved = isReservedClaim;
 
 type Json = Record<string, unknown>;
 

@@ -13,6 +13,14 @@ import type { ResolvedTable } from './table.js';
  * no profile field or key name can collide with a reserved word.
  */
 
+/** The welcome attributes, by the placeholder names every welcome expression uses. */
+const WELCOME_NAMES = {
+  '#sentAt': WelcomeAttribute.SentAt,
+  '#claimId': WelcomeAttribute.ClaimId,
+  '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+  '#failedAt': WelcomeAttribute.FailedAt,
+} as const;
+
 /** A welcome claim: who holds it and until when. @internal */
 export interface WelcomeClaim {
   readonly id: string;
@@ -68,13 +76,7 @@ export async function claimWelcome(
     Key: keyOf(table, sub),
     UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
     ConditionExpression: `attribute_exists(#pk) AND ${claimableWelcome(takeOverUnknown, ':now')}`,
-    ExpressionAttributeNames: {
-      '#pk': table.partitionKey,
-      '#sentAt': WelcomeAttribute.SentAt,
-      '#claimId': WelcomeAttribute.ClaimId,
-      '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
-      '#failedAt': WelcomeAttribute.FailedAt,
-    },
+    ExpressionAttributeNames: { '#pk': table.partitionKey, ...WELCOME_NAMES },
     ExpressionAttributeValues: marshall({
       ':claimId': claim.id,
       ':expiresAt': claim.expiresAt,
@@ -113,13 +115,7 @@ export async function markWelcomeSent(
     Key: keyOf(table, sub),
     UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
     ConditionExpression: 'attribute_exists(#pk)',
-    ExpressionAttributeNames: {
-      '#pk': table.partitionKey,
-      '#sentAt': WelcomeAttribute.SentAt,
-      '#claimId': WelcomeAttribute.ClaimId,
-      '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
-      '#failedAt': WelcomeAttribute.FailedAt,
-    },
+    ExpressionAttributeNames: { '#pk': table.partitionKey, ...WELCOME_NAMES },
     ExpressionAttributeValues: marshall({ ':sentAt': sentAt }),
   });
   await unlessConditionFails(send(table, 'markWelcomeSent', (client, options) => client.send(command, options), signal));
