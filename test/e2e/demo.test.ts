@@ -12,7 +12,7 @@ describe('the demo story on the embedded local stack', () => {
     expect(result.steps.flatMap((step) => step.failures.map((failure) => `${step.title}: ${failure}`))).toEqual([]);
     expect(result.ok).toBe(true);
     expect(result.steps.map((step) => step.title)).toEqual([
-      'Three users sign up and confirm',
+      'Three users sign up and confirm; every row goes through the same custom mapper',
       'Ana resets her password (ForgotPassword + ConfirmForgotPassword)',
       "Cognito delivers Ben's confirmation again (a retry)",
       'Dan is created by an admin (no PostConfirmation) and signs in for the first time',
@@ -23,5 +23,8 @@ describe('the demo story on the embedded local stack', () => {
       'The handlers logged one line per invocation, without personal data',
     ]);
     expect(output).toContain('The story held');
+    // Every user is greeted by the first name the mapper found, Ben's from given_name.
+    expect(output).toContain('"Welcome to Demo Club, Ben!"');
+    expect(output).not.toContain('friend!');
   });
 });
