@@ -2,7 +2,7 @@
  * `cognito-profile-sync/testing`: builders of Cognito trigger events, CloudTrail events and
  * Lambda contexts with the fields, types and values AWS sends, for users' own tests. No test
  * framework is required. The events pass Powertools for AWS Lambda's parser schemas (see the
- * README's `/testing` section for the exceptions Cognito itself makes).
+ * docs/testing.md for the exceptions Cognito itself makes).
  */
 export { buildLambdaContext } from './context.js';
 export type { LambdaContextOptions } from './context.js';
