@@ -11,6 +11,7 @@ export { buildPostConfirmationEvent } from './postConfirmationEvent.js';
 export type { PostConfirmationEventOptions } from './postConfirmationEvent.js';
 export { buildPreTokenGenerationEvent } from './preTokenGenerationEvent.js';
 export type {
+  EventOfVersion,
   GroupConfigurationOption,
   PreTokenGenerationCommonOptions,
   PreTokenGenerationEventOf,
