@@ -1,6 +1,8 @@
 /**
  * `cognito-profile-sync`: Cognito Lambda trigger handlers that keep a DynamoDB profile
  * table in step with a User Pool. Every export is listed here by name.
+ *
+ * @module cognito-profile-sync
  */
 
 // Handlers and composition
