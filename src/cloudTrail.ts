@@ -6,7 +6,7 @@ import { InvalidEventError } from './errors.js';
  * Reading a CloudTrail record of a Cognito user-pool API call, as EventBridge delivers it:
  * which call, which pool, which user. CloudTrail redacts user names and attribute values,
  * so the user is known by `sub` only, and a redacted value is never read as if it were one.
- * Where each field was seen is in the README ("Where the sub is read from").
+ * Where each field was seen is in docs/admin-changes.md ("Where the sub is read from").
  */
 
 /** The `detail` of a CloudTrail API-call event, as far as the library reads it. */

@@ -1,6 +1,8 @@
 /**
  * `cognito-profile-sync`: Cognito Lambda trigger handlers that keep a DynamoDB profile
  * table in step with a User Pool. Every export is listed here by name.
+ *
+ * @module cognito-profile-sync
  */
 
 // Handlers and composition
@@ -30,12 +32,13 @@ export type { BackoffOptions } from './backoff.js';
 export { asWelcome, compose, profileSync, withProfileSync } from './compose.js';
 export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from './compose.js';
 export type { DeadlineOptions } from './deadline.js';
-export type { ProfileTableOptions } from './options.js';
-export type { TableOption } from './store/table.js';
+export type { ProfileTableOptions, WelcomeDeliveryOption } from './options.js';
+export type { SdkClient, SdkClientConfig } from './sdkClient.js';
+export type { TableFields, TableOption } from './store/table.js';
 
 // Welcome
 export { sesWelcomeEmail } from './welcome/sesWelcomeEmail.js';
-export type { SesWelcomeEmailOptions } from './welcome/sesWelcomeEmail.js';
+export type { SesWelcomeEmailFields, SesWelcomeEmailOptions } from './welcome/sesWelcomeEmail.js';
 export type { WelcomeContext, WelcomeSender } from './welcome/once.js';
 export { escapeHtml } from './welcome/template.js';
 export type { Template } from './welcome/template.js';

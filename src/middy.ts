@@ -1,6 +1,8 @@
 /**
  * `cognito-profile-sync/middy`: the library's steps as `@middy/core` middlewares. Typed
  * structurally, so Middy stays an optional peer dependency.
+ *
+ * @module cognito-profile-sync/middy
  */
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { checkRunNext, type ProfileSyncStepOptions } from './compose.js';

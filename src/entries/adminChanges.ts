@@ -1,6 +1,8 @@
 /**
  * `cognito-profile-sync/admin-changes`: the admin-change handlers alone (EventBridge, and
  * Kinesis or SQS batches), for CommonJS projects (see `cognito-profile-sync/post-confirmation`).
+ *
+ * @module cognito-profile-sync/admin-changes
  */
 export { ADMIN_CHANGE_EVENT_NAMES, AdminChangeOutcome, createAdminChangeHandler, IgnoredReason } from '../adminChanges.js';
 export type { AdminChangeOptions, AdminChangeResult, CloudTrailDetail, CognitoApiCallEvent } from '../adminChanges.js';

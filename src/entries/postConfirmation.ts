@@ -2,6 +2,8 @@
  * `cognito-profile-sync/post-confirmation`: the PostConfirmation handler and its front ends
  * alone. Same functions as the root entry; for CommonJS projects, whose bundler cannot leave
  * out what a handler does not use from the root entry. Errors, guards and mappers are here too.
+ *
+ * @module cognito-profile-sync/post-confirmation
  */
 export { createPostConfirmationHandler } from '../postConfirmation.js';
 export type { ProfileSyncOptions, SyncResult } from '../postConfirmation.js';

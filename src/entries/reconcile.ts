@@ -1,6 +1,8 @@
 /**
  * `cognito-profile-sync/reconcile`: reconcile and its scheduled handler alone, for CommonJS
  * projects (see `cognito-profile-sync/post-confirmation`).
+ *
+ * @module cognito-profile-sync/reconcile
  */
 export { reconcile } from '../reconcile/run.js';
 export type { ReconcileOptions, ReconcileRunOptions, ReconcileSettings } from '../reconcile/options.js';

@@ -1,6 +1,8 @@
 /**
  * `cognito-profile-sync/welcome`: the SES welcome sender alone, for CommonJS projects (see
  * `cognito-profile-sync/post-confirmation`).
+ *
+ * @module cognito-profile-sync/welcome
  */
 export { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';
 export type { SesWelcomeEmailOptions } from '../welcome/sesWelcomeEmail.js';

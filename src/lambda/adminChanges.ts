@@ -7,6 +7,8 @@
  * ```ts
  * export { handler } from 'cognito-profile-sync/lambda/admin-changes';
  * ```
+ *
+ * @module cognito-profile-sync/lambda/admin-changes
  */
 import { adminChangesFromEnvironment } from './handlers.js';
 

@@ -8,6 +8,8 @@
  * // handler file of your function, or the Lambda handler setting directly
  * export { handler } from 'cognito-profile-sync/lambda/post-confirmation';
  * ```
+ *
+ * @module cognito-profile-sync/lambda/post-confirmation
  */
 import { postConfirmationFromEnvironment } from './handlers.js';
 

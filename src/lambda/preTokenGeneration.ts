@@ -7,6 +7,8 @@
  * ```ts
  * export { handler } from 'cognito-profile-sync/lambda/pre-token-generation';
  * ```
+ *
+ * @module cognito-profile-sync/lambda/pre-token-generation
  */
 import { preTokenGenerationFromEnvironment } from './handlers.js';
 

@@ -7,6 +7,8 @@
  * ```ts
  * export { handler } from 'cognito-profile-sync/lambda/reconcile';
  * ```
+ *
+ * @module cognito-profile-sync/lambda/reconcile
  */
 import { reconcileFromEnvironment } from './handlers.js';
 

@@ -2,6 +2,8 @@
  * `cognito-profile-sync/local`: an embedded local stack (dynalite, cognito-local with a
  * Lambda Invoke endpoint for triggers, aws-ses-v2-local) for integration tests without an
  * AWS account. The emulators are optional peer dependencies. Every export is listed here.
+ *
+ * @module cognito-profile-sync/local
  */
 
 // Starting and stopping

@@ -2,7 +2,7 @@ import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynam
 import { TABLE_NAME, WelcomeAttribute } from '../constants.js';
 import { ConfigurationError } from '../errors.js';
 
-interface TableFields {
+export interface TableFields {
   /** The table's name or ARN. */
   name: string;
   /**

@@ -1,8 +1,10 @@
 /**
  * `cognito-profile-sync/testing`: builders of Cognito trigger events, CloudTrail events and
  * Lambda contexts with the fields, types and values AWS sends, for users' own tests. No test
- * framework is required. The events pass Powertools for AWS Lambda's parser schemas (see the
- * README's `/testing` section for the exceptions Cognito itself makes).
+ * framework is required. The events pass Powertools for AWS Lambda's parser schemas (see
+ * docs/testing.md for the exceptions Cognito itself makes).
+ *
+ * @module cognito-profile-sync/testing
  */
 export { buildLambdaContext } from './context.js';
 export type { LambdaContextOptions } from './context.js';
@@ -11,6 +13,7 @@ export { buildPostConfirmationEvent } from './postConfirmationEvent.js';
 export type { PostConfirmationEventOptions } from './postConfirmationEvent.js';
 export { buildPreTokenGenerationEvent } from './preTokenGenerationEvent.js';
 export type {
+  EventOfVersion,
   GroupConfigurationOption,
   PreTokenGenerationCommonOptions,
   PreTokenGenerationEventOf,

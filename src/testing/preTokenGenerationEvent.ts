@@ -87,7 +87,7 @@ export type PreTokenGenerationEventOptions =
   | PreTokenGenerationV3EventOptions;
 
 /** The event type of one version (distributes over a union of versions). */
-type EventOfVersion<TVersion> = TVersion extends '3'
+export type EventOfVersion<TVersion> = TVersion extends '3'
   ? PreTokenGenerationV3Event
   : TVersion extends '2'
     ? PreTokenGenerationV2TriggerEvent

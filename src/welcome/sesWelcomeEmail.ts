@@ -6,7 +6,7 @@ import { escapeHtml, renderTemplate, type Template } from './template.js';
 import type { Profile } from '../types.js';
 import type { WelcomeContext, WelcomeSender } from './once.js';
 
-interface SesWelcomeEmailFields {
+export interface SesWelcomeEmailFields {
   /** The verified sender, `ops@example.com` or `Example <ops@example.com>`. */
   source: string;
   /** The subject: a template with `{{field}}` placeholders, or a function of the profile. */

@@ -180,11 +180,11 @@ export function resolveConditions(value: unknown, conditions: Readonly<Record<st
 
 // --- The README's contract -----------------------------------------------------------------
 
-/** The EventBridge rule pattern the package README documents for the admin-change handler. */
+/** The EventBridge rule pattern the package docs (docs/admin-changes.md) document for the admin-change handler. */
 export function documentedAdminChangePattern(): unknown {
-  const readme = readFileSync(new URL('../../README.md', import.meta.url), 'utf8');
+  const readme = readFileSync(new URL('../../docs/admin-changes.md', import.meta.url), 'utf8');
   const match = /EventBridge rule pattern[^\n]*\n+```json\n([\s\S]*?)\n```/.exec(readme);
-  if (!match) throw new Error('README.md no longer documents an "EventBridge rule pattern" JSON block');
+  if (!match) throw new Error('docs/admin-changes.md no longer documents an "EventBridge rule pattern" JSON block');
   return JSON.parse(match[1]!);
 }
 
