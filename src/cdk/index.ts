@@ -5,6 +5,8 @@
 export { ProfileSync } from './profileSync.js';
 export type {
   ProfileSyncAdminChanges,
+  ProfileSyncErasure,
+  ProfileSyncErasureTable,
   ProfileSyncFunctions,
   ProfileSyncHandlerEntry,
   ProfileSyncHandlers,
