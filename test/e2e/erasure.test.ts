@@ -3,7 +3,8 @@ import { CreateTableCommand, GetItemCommand, PutItemCommand, ScanCommand } from 
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createAdminChangeHandler, eraseFromTables, type Profile, reconcile, type UserDeletedContext } from '../../src/index.js';
-import { type LocalStack, startLocalStack } from '../../src/local/index.js';
+import { adminChangesFromEnvironment } from '../../src/lambda/handlers.js';
+import { applyEnv, type LocalStack, startLocalStack } from '../../src/local/index.js';
 import { buildCognitoApiCallEvent } from '../../src/testing/index.js';
 import { recordingLogger } from '../support/logger.js';
 
@@ -147,5 +148,31 @@ describe('erasure when a user leaves, on the local stack', () => {
     expect(await row(alive.sub)).not.toHaveProperty('deletedAt');
     expect(await ordersOf(missed.sub)).toEqual([]);
     expect(await row(missed.sub)).toMatchObject({ deletedAt: expect.any(String), erasedAt: expect.any(String) });
+  });
+
+  it('the ready admin-changes handler erases from the tables ERASE_TABLES names, with its own clients', async () => {
+    // Prepare: the environment the ProfileSync construct sets; clients built with `{}` find
+    // the local servers through the stack's AWS_ENDPOINT_URL_* variables
+    const [leaving, staying] = [await member('ready'), await member('ready-staying')];
+    await deleteUser(leaving.email);
+    const restore = applyEnv(stack.env);
+    try {
+      const apply = adminChangesFromEnvironment({
+        TABLE_NAME: stack.tableName,
+        PARTITION_KEY: stack.partitionKey,
+        USER_POOL_ID: stack.userPoolId,
+        ERASE_TABLES: JSON.stringify([{ table: ORDERS, partitionKey: 'userId', sortKey: 'orderId' }]),
+      });
+
+      // Act
+      const results = [await apply(event('AdminDeleteUser', leaving.sub)), await apply(event('AdminDeleteUser', leaving.sub))];
+
+      // Assess
+      expect(results.map((result) => result.erasure)).toEqual(['erased', 'skipped']);
+    } finally {
+      restore();
+    }
+    expect(await ordersOf(leaving.sub)).toEqual([]);
+    expect(await ordersOf(staying.sub)).toEqual(['o-1', 'o-2', 'o-3']);
   });
 });

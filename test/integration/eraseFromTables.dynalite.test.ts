@@ -56,7 +56,8 @@ function countingClient() {
   const calls: Record<string, number> = {};
   client.middlewareStack.add(
     (next, context) => (args) => {
-      calls[context.commandName] = (calls[context.commandName] ?? 0) + 1;
+      const command = String(context.commandName);
+      calls[command] = (calls[command] ?? 0) + 1;
       return next(args);
     },
     { step: 'initialize', name: 'countCalls' },

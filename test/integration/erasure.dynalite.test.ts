@@ -207,6 +207,19 @@ describe('onUserDeleted on the admin-change handler', () => {
     expect(await row(live)).toMatchObject({ [ErasureAttribute.ClaimId]: 'other' });
   });
 
+  it("with onDelete: 'delete', leaves a row whose erasure is under way elsewhere whole, for its holder to strip once recorded", async () => {
+    const sub = randomUUID();
+    await putRow({ ...member(sub), deletedAt: '2026-05-01T10:00:00.000Z', [ErasureAttribute.ClaimId]: 'other', [ErasureAttribute.ClaimExpiresAt]: Date.now() + 60_000 });
+    const work = erasure();
+    const { apply } = handler(work.onUserDeleted, { onDelete: 'delete' });
+
+    const result = await apply(deletion(sub));
+
+    expect(result).toMatchObject({ outcome: 'deleted', erasure: 'skipped' });
+    expect(work.calls).toEqual([]);
+    expect(await row(sub)).toMatchObject({ email: 'ada@example.com', [ErasureAttribute.ClaimId]: 'other' });
+  });
+
   it('aborts an erasure that outruns the deadline, gives its claim up, and the next delivery runs it', async () => {
     const sub = randomUUID();
     await putRow(member(sub));

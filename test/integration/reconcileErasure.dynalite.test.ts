@@ -70,12 +70,16 @@ describe('reconcile with onUserDeleted', () => {
 
     // Act: two runs
     const first = await reconcile(options({ orphans, onUserDeleted: work.onUserDeleted }));
-    const lookedUp = cognito.commandCalls(ListUsersCommand).flatMap((call) => call.args[0].input.Filter ?? []);
+    const lookUps = () => cognito.commandCalls(ListUsersCommand).flatMap((call) => call.args[0].input.Filter ?? []);
+    const lookedUp = lookUps();
     const second = await reconcile(options({ orphans, onUserDeleted: work.onUserDeleted }));
+    const lookedUpAgain = lookUps().slice(lookedUp.length);
 
     // Assess
     expect(work.calls).toEqual([{ sub: gone, reason: 'orphan', email: 'grace@example.com' }]);
     expect(lookedUp.sort()).toEqual([`sub = "${gone}"`, `sub = "${late}"`].sort());
+    // A row whose erasure is recorded is not even looked up again
+    expect(lookedUpAgain).toEqual([`sub = "${late}"`]);
     expect(first).toMatchObject({ orphans: 1, orphansResolved: 1, erasures: { erased: 1, failed: 0, pending: 0 }, errors: 0 });
     expect(second).toMatchObject({ orphans: 0, erasures: { erased: 0, failed: 0, pending: 0 } });
     const after = await row(gone);
