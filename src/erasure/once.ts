@@ -76,13 +76,11 @@ export type UserDeletedHandler = (row: Profile, context: UserDeletedContext) => 
 
 /** Added to the time an erasure may take: a claim outlives its holder's deadline by this much. */
 const LEASE_SLACK_MS = 30_000;
-/** The row's erasure bookkeeping, which `onUserDeleted` is not shown. */
-const BOOKKEEPING: ReadonlySet<string> = new Set([
-  ErasureAttribute.ClaimId,
-  ErasureAttribute.ClaimExpiresAt,
-  ErasureAttribute.FailedAt,
-  ErasureAttribute.TombstoneAfter,
-]);
+/**
+ * The row's erasure bookkeeping (`ErasureAttribute`), which `onUserDeleted` is not shown.
+ * Literal names: a module-level property read is kept by bundlers in handlers that never erase.
+ */
+const BOOKKEEPING: ReadonlySet<string> = new Set(['erasureClaimId', 'erasureClaimExpiresAt', 'erasureFailedAt', 'tombstoneAfterErasure']);
 
 /** The `onUserDeleted` option, checked. @internal */
 export function checkUserDeletedHandler(value: unknown): UserDeletedHandler | undefined {

@@ -36,12 +36,9 @@ export interface ErasureClaim {
   readonly expiresAt: number;
 }
 
-const NAMES = {
-  '#deletedAt': 'deletedAt',
-  '#erasedAt': ErasureAttribute.ErasedAt,
-  '#claimId': ErasureAttribute.ClaimId,
-  '#expiresAt': ErasureAttribute.ClaimExpiresAt,
-} as const;
+// Literal names, not `ErasureAttribute.…`: a module-level property read is kept by bundlers,
+// and this module must cost nothing to handlers that never erase.
+const NAMES = { '#deletedAt': 'deletedAt', '#erasedAt': 'erasedAt', '#claimId': 'erasureClaimId', '#expiresAt': 'erasureClaimExpiresAt' } as const;
 /** No erasure recorded, and no live claim: a failed or lapsed one is taken over. */
 const CLAIMABLE = 'attribute_not_exists(#erasedAt) AND (attribute_not_exists(#expiresAt) OR #expiresAt < :nowMs)';
 
