@@ -190,14 +190,16 @@ async function runErasure(task: ErasureTask, claim: ErasureClaim, row: Profile, 
     task.signal?.removeEventListener('abort', follow);
   }
   const strip = tombstone || row[ErasureAttribute.TombstoneAfter] === true ? nonTombstoneFields(table, row) : [];
+  let recorded: Profile | undefined;
   try {
-    const recorded = await deadline.run('recordErasure', (signal) => recordErasure(table, sub, new Date().toISOString(), strip, signal));
-    // A writer that does not check `deletedAt` may have added fields since the row was read.
-    if (recorded !== undefined && strip.length > 0) await deadline.run('tombstoneProfile', (signal) => stripToTombstone(table, sub, recorded, signal));
+    recorded = await deadline.run('recordErasure', (signal) => recordErasure(table, sub, new Date().toISOString(), strip, signal));
   } catch (error) {
     await release();
     throw new ErasureError(sub, 'completed but could not be recorded, so it will run again', { cause: error });
   }
+  // A writer that does not check `deletedAt` may have added fields since the row was read. If
+  // this fails, the erasure stands; a redelivery finds `erasedAt` and strips the row.
+  if (recorded !== undefined && strip.length > 0) await deadline.run('tombstoneProfile', (signal) => stripToTombstone(table, sub, recorded, signal));
 }
 
 function recordReserve(deadline: Deadline): number {
