@@ -2,6 +2,8 @@ import type { Context } from 'aws-lambda';
 import { type ApiCall, type CognitoApiCallEvent, eventTimeOf, IgnoredReason, readApiCall } from './cloudTrail.js';
 import { checkUserPoolId, type CognitoClientOption, type CognitoUser, cognitoUsers } from './cognitoUsers.js';
 import { type Deadline, type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
+import { checkUserDeletedHandler, deleteAndErase, ErasureOutcome, ErasureReason, type UserDeletedHandler } from './erasure/once.js';
+import { ErasureError } from './errors.js';
 import { invocationLog, resolveLogger } from './log.js';
 import { checkChoice, checkMapper, checkOptionsObject, type ProfileTableOptions } from './options.js';
 import { buildProfileItemForCognitoUser } from './store/profileItem.js';
@@ -56,6 +58,8 @@ export interface AdminChangeResult {
   readonly sub?: string;
   /** Why an `ignored` or `unidentified` event was passed over. */
   readonly reason?: IgnoredReason;
+  /** With `onUserDeleted`, what a deletion did about the user's erasure. */
+  readonly erasure?: ErasureOutcome;
 }
 
 /** Options of {@link createAdminChangeHandler}. */
@@ -74,6 +78,17 @@ export type AdminChangeOptions = ProfileTableOptions &
      * @default 'mark'
      */
     onDelete?: 'mark' | 'delete';
+    /**
+     * Your erasure work for a deleted user (other stores: objects, other tables with
+     * {@link eraseFromTables}, a CRM), given the row as it was last and the deadline's
+     * signal. Before it runs, the user is looked up by `sub`: one who still exists fails the
+     * event and nothing is written. It runs at least once per deleted user and never again
+     * once it completed (`erasedAt` on the row or tombstone); a failure rejects, so
+     * EventBridge retries it (and reconcile finishes it). With `onDelete: 'delete'` the row
+     * keeps its fields until the erasure is recorded, so that a retry is given them too.
+     * @default undefined (no erasure)
+     */
+    onUserDeleted?: UserDeletedHandler;
   };
 
 /** @internal */
@@ -86,6 +101,7 @@ export function validate(options: AdminChangeOptions) {
   return {
     userPoolId,
     onDelete: checkChoice(options.onDelete, 'onDelete', ['mark', 'delete'], 'mark'),
+    onUserDeleted: checkUserDeletedHandler(options.onUserDeleted),
     mapAttributes: checkMapper(options.mapAttributes),
     logPersonalData: options.logPersonalData ?? false,
     // EventBridge invokes asynchronously: no Cognito 5 s limit, only the Lambda's own time.
@@ -143,15 +159,34 @@ export async function applySync(config: Config, call: UserCall, eventTime: strin
   return written ? AdminChangeOutcome.Synced : AdminChangeOutcome.Stale;
 }
 
-/** Closes the row for good: marked, or a tombstone; either is created when there is no row. @internal */
-export async function applyDeletion(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<AdminChangeOutcome> {
+/** What a deletion did: the row's outcome and, with `onUserDeleted`, the erasure's. @internal */
+export interface DeletionApplied {
+  readonly outcome: AdminChangeOutcome;
+  readonly erasure?: ErasureOutcome;
+}
+
+/**
+ * Closes the row for good: marked, or a tombstone; either is created when there is no row.
+ * With `onUserDeleted`, the user is first confirmed gone, then erased once.
+ *
+ * @internal
+ */
+export async function applyDeletion(config: Config, call: UserCall, eventTime: string, deadline: Deadline): Promise<DeletionApplied> {
   const deletion = { deletedAt: eventTime, now: new Date().toISOString() };
-  if (config.onDelete === 'delete') {
-    await deadline.run('tombstoneProfile', (signal) => tombstoneProfile(config.table, call.sub, deletion, signal));
-    return AdminChangeOutcome.Deleted;
+  const { table, onUserDeleted } = config;
+  const outcome = config.onDelete === 'delete' ? AdminChangeOutcome.Deleted : AdminChangeOutcome.Marked;
+  if (onUserDeleted !== undefined) {
+    // Erasure cannot be undone: a record naming a user who is still there (another pool's
+    // self-service call, a forged or misrouted event) erases nothing and writes nothing.
+    const user = await deadline.run('readUser', (signal) => config.users.findBySub(config.userPoolId, call.sub, signal));
+    if (user !== undefined) throw new ErasureError(call.sub, 'was not run: the user still exists in the pool');
+    const task = { table, onUserDeleted, sub: call.sub, userPoolId: config.userPoolId, reason: ErasureReason.UserDeleted, deadline };
+    const erasure = await deleteAndErase(task, deletion, { tombstone: config.onDelete === 'delete', existingOnly: false });
+    return { outcome, erasure };
   }
-  await deadline.run('markDeleted', (signal) => markProfileDeleted(config.table, call.sub, deletion, signal));
-  return AdminChangeOutcome.Marked;
+  if (config.onDelete === 'delete') await deadline.run('tombstoneProfile', (signal) => tombstoneProfile(table, call.sub, deletion, signal));
+  else await deadline.run('markDeleted', (signal) => markProfileDeleted(table, call.sub, deletion, signal));
+  return { outcome };
 }
 
 /**
@@ -181,9 +216,10 @@ export function createAdminChangeHandler(
     const call = readApiCall(event, config.userPoolId);
     const { eventName, sub } = call;
     const ids = { userPoolId: call.userPoolId, sub };
-    const finish = (outcome: AdminChangeOutcome, reason?: IgnoredReason): AdminChangeResult => {
-      log.write('info', ids, { eventName, outcome, ...(reason !== undefined && { reason }) });
-      return { outcome, eventName, ...(sub !== undefined && { sub }), ...(reason !== undefined && { reason }) };
+    const finish = (outcome: AdminChangeOutcome, reason?: IgnoredReason, erasure?: ErasureOutcome): AdminChangeResult => {
+      const extra = { ...(reason !== undefined && { reason }), ...(erasure !== undefined && { erasure }) };
+      log.write('info', ids, { eventName, outcome, ...extra });
+      return { outcome, eventName, ...(sub !== undefined && { sub }), ...extra };
     };
 
     if (call.kind === 'ignored') {
@@ -192,8 +228,9 @@ export function createAdminChangeHandler(
     try {
       const eventTime = eventTimeOf(event);
       const deadline = startDeadline(context, config.deadline);
-      const apply = call.kind === 'delete' ? applyDeletion : applySync;
-      return finish(await apply(config, call, eventTime, deadline));
+      if (call.kind === 'sync') return finish(await applySync(config, call, eventTime, deadline));
+      const { outcome, erasure } = await applyDeletion(config, call, eventTime, deadline);
+      return finish(outcome, undefined, erasure);
     } catch (error) {
       log.write('error', ids, { eventName, outcome: 'failed', error: log.describeError(error) });
       throw error;

@@ -184,6 +184,23 @@ export class WelcomeError extends ProfileSyncError {
   }
 }
 
+/**
+ * A deleted user's erasure (`onUserDeleted`) did not complete: it threw (`cause`), ran out
+ * of time, or the user still exists in the pool. Nothing was recorded, so the next delivery
+ * or reconcile runs it again. Thrown out of the admin-change handler (EventBridge retries;
+ * the batch handler reports the user's records) and counted by reconcile.
+ */
+export class ErasureError extends ProfileSyncError {
+  /** The user's `sub`: the only thing about them an error names. */
+  readonly sub: string;
+
+  constructor(sub: string, problem: string, options?: { cause?: unknown }) {
+    super(`Erasure of user ${sub} ${problem}`, options);
+    this.name = 'ErasureError';
+    this.sub = sub;
+  }
+}
+
 function hasName(error: unknown, ...names: string[]): boolean {
   return (
     typeof error === 'object' &&
@@ -243,3 +260,6 @@ export const isWelcomeError = (error: unknown): error is WelcomeError => hasName
 
 /** True for a {@link CognitoReadError}. */
 export const isCognitoReadError = (error: unknown): error is CognitoReadError => hasName(error, 'CognitoReadError');
+
+/** True for an {@link ErasureError}. */
+export const isErasureError = (error: unknown): error is ErasureError => hasName(error, 'ErasureError');

@@ -23,6 +23,12 @@ export type {
 export { createAdminChangeBatchHandler } from './adminChanges/batch.js';
 export type { AdminChangeBatchEvent, AdminChangeBatchHandler, AdminChangeBatchOptions } from './adminChanges/batch.js';
 export type { CognitoClientOption } from './cognitoUsers.js';
+// Erasure when a user leaves (the admin-change handler's and reconcile's `onUserDeleted`)
+export { ErasureOutcome, ErasureReason } from './erasure/once.js';
+export type { UserDeletedContext, UserDeletedHandler } from './erasure/once.js';
+export { eraseFromTables } from './erasure/eraseFromTables.js';
+export type { EraseFromTablesOptions, ErasedItems, EraseTable } from './erasure/eraseFromTables.js';
+export { ErasureAttribute } from './store/erasure.js';
 export { reconcile } from './reconcile/run.js';
 export type { ReconcileOptions, ReconcileRunOptions, ReconcileSettings } from './reconcile/options.js';
 export type { ReconcileFailure, ReconcileReport } from './reconcile/report.js';
@@ -55,6 +61,7 @@ export {
   CognitoReadError,
   ConfigurationError,
   DeadlineExceededError,
+  ErasureError,
   InvalidEventError,
   InvalidProfileError,
   ProfileSyncError,
@@ -66,6 +73,7 @@ export {
   isCognitoReadError,
   isConfigurationError,
   isDeadlineExceededError,
+  isErasureError,
   isInvalidEventError,
   isInvalidProfileError,
   isProfileSyncError,

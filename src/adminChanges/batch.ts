@@ -5,6 +5,7 @@ import {
   applyDeletion,
   applySync,
   type Config,
+  type DeletionApplied,
   LOG_MESSAGE,
   validate,
 } from '../adminChanges.js';
@@ -91,11 +92,11 @@ async function inOrder<T>(items: readonly T[], limit: number, task: (item: T) =>
 }
 
 /** The one write that stands for a user's records: a deletion wins, else one read and write. */
-function applyUser(config: Config, work: UserWork, deadline: Deadline): Promise<AdminChangeOutcome> {
+async function applyUser(config: Config, work: UserWork, deadline: Deadline): Promise<DeletionApplied> {
   const { sub, userPoolId } = work;
   if (work.deletion) return applyDeletion(config, { kind: 'delete', eventName: work.deletion.eventName, userPoolId, sub }, work.deletion.eventTime, deadline);
   const change = work.change!;
-  return applySync(config, { kind: 'sync', eventName: change.eventName, userPoolId, sub }, change.eventTime, deadline);
+  return { outcome: await applySync(config, { kind: 'sync', eventName: change.eventName, userPoolId, sub }, change.eventTime, deadline) };
 }
 
 /**
@@ -138,9 +139,9 @@ export function createAdminChangeBatchHandler(options: AdminChangeBatchOptions):
       const ids = { userPoolId: work.userPoolId, sub: work.sub };
       const fields = { eventNames: [...work.eventNames], records: work.ids.length };
       try {
-        const outcome = await applyUser(config, work, deadline);
+        const { outcome, erasure } = await applyUser(config, work, deadline);
         outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
-        log.write('info', ids, { ...fields, outcome });
+        log.write('info', ids, { ...fields, outcome, ...(erasure !== undefined && { erasure }) });
       } catch (error) {
         work.ids.forEach((id) => failed.add(id));
         outcomes.failed = (outcomes.failed ?? 0) + 1;

@@ -7,6 +7,8 @@
 export { ProfileSync } from './profileSync.js';
 export type {
   ProfileSyncAdminChanges,
+  ProfileSyncErasure,
+  ProfileSyncErasureTable,
   ProfileSyncFunctions,
   ProfileSyncHandlerEntry,
   ProfileSyncHandlers,

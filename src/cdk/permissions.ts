@@ -33,6 +33,24 @@ function sendWelcome(settings: ProfileSyncSettings): iam.PolicyStatement[] {
   ];
 }
 
+/**
+ * Erasing a deleted user's items (`erasure`): on each table only what its shape needs, `Query`
+ * (on the index, when the `sub` is found through one) and `BatchWriteItem`, or `DeleteItem`
+ * for a table keyed by the `sub` alone.
+ */
+function eraseUserItems(settings: ProfileSyncSettings): iam.PolicyStatement[] {
+  const tables = settings.erasure?.tables ?? [];
+  const wholeKey = tables.filter((entry) => entry.sortKey === undefined && entry.index === undefined);
+  const queried = tables.filter((entry) => !wholeKey.includes(entry));
+  const statement = (sid: string, action: string, resources: string[]) =>
+    resources.length === 0 ? [] : [new iam.PolicyStatement({ sid, actions: [action], resources: [...new Set(resources)] })];
+  return [
+    ...statement('EraseUserItemByKey', 'dynamodb:DeleteItem', wholeKey.map((entry) => entry.table.tableArn)),
+    ...statement('FindUserItems', 'dynamodb:Query', queried.map((entry) => (entry.index ? `${entry.table.tableArn}/index/${entry.index.name}` : entry.table.tableArn))),
+    ...statement('EraseUserItems', 'dynamodb:BatchWriteItem', queried.map((entry) => entry.table.tableArn)),
+  ];
+}
+
 /** @internal */
 export function postConfirmationStatements(settings: ProfileSyncSettings, { tableArn }: Targets): iam.PolicyStatement[] {
   return [
@@ -61,6 +79,7 @@ export function adminChangesStatements(settings: ProfileSyncSettings, { tableArn
       resources: [tableArn],
     }),
     new iam.PolicyStatement({ sid: 'ReadChangedUserBySub', actions: ['cognito-idp:ListUsers'], resources: [userPoolArn] }),
+    ...eraseUserItems(settings),
   ];
 }
 
@@ -77,7 +96,8 @@ export function reconcileStatements(settings: ProfileSyncSettings, { tableArn, u
         'dynamodb:PutItem',
         'dynamodb:UpdateItem',
         'dynamodb:Scan',
-        ...(settings.reconcile?.orphans === 'delete' ? ['dynamodb:DeleteItem'] : []),
+        // With erasure, a deleted orphan becomes a tombstone (UpdateItem) holding its erasedAt.
+        ...(settings.reconcile?.orphans === 'delete' && !settings.erasure ? ['dynamodb:DeleteItem'] : []),
       ],
       resources: [tableArn],
     }),
@@ -90,5 +110,6 @@ export function reconcileStatements(settings: ProfileSyncSettings, { tableArn, u
     }),
     new iam.PolicyStatement({ sid: 'ListPoolUsers', actions: ['cognito-idp:ListUsers'], resources: [userPoolArn] }),
     ...sendWelcome(settings),
+    ...eraseUserItems(settings),
   ];
 }

@@ -12,6 +12,7 @@ import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { ADMIN_CHANGE_EVENT_NAMES, ConfigurationError } from '../index.js';
 import { acknowledge } from './acknowledge.js';
+import { erasureEnvironment } from './erasure.js';
 import {
   adminChangesStatements,
   postConfirmationStatements,
@@ -84,6 +85,7 @@ export class ProfileSync extends Construct {
       TABLE_NAME: this.table.tableName,
       ...(props.partitionKey !== undefined && { PARTITION_KEY: settings.partitionKey }),
     };
+    const erasure = erasureEnvironment(this, settings.erasure);
     const welcomeEnvironment: Record<string, string> = settings.welcome
       ? {
           WELCOME_FROM: settings.welcome.from,
@@ -134,7 +136,7 @@ export class ProfileSync extends Construct {
         name: 'adminChanges',
         description: 'cognito-profile-sync admin changes: applies console and admin-API edits to the profile row',
         timeout: Duration.seconds(30),
-        environment: { ...tableEnvironment, USER_POOL_ID: userPool.userPoolId, ON_DELETE: settings.adminChanges.onDelete },
+        environment: { ...tableEnvironment, USER_POOL_ID: userPool.userPoolId, ON_DELETE: settings.adminChanges.onDelete, ...erasure },
         statements: adminChangesStatements(settings, targets),
         deadLetterQueue: deadLetters,
       });
@@ -159,7 +161,7 @@ export class ProfileSync extends Construct {
         // A run stops a minute before the limit and the next run resumes from its cursor.
         timeout: Duration.minutes(15),
         memorySize: 512,
-        environment: { ...tableEnvironment, USER_POOL_ID: userPool.userPoolId, ORPHANS: settings.reconcile.orphans, ...welcomeEnvironment },
+        environment: { ...tableEnvironment, USER_POOL_ID: userPool.userPoolId, ORPHANS: settings.reconcile.orphans, ...welcomeEnvironment, ...erasure },
         statements: reconcileStatements(settings, targets),
         // Two runs at once would page the pool twice against one ListUsers quota and race
         // on the cursor: one at a time.

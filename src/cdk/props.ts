@@ -43,6 +43,27 @@ export interface ProfileSyncAdminChanges {
   readonly onDelete?: 'mark' | 'delete';
 }
 
+/**
+ * A table holding items keyed by the user's `sub`, erased when the user is deleted (the
+ * library's `eraseFromTables`).
+ */
+export interface ProfileSyncErasureTable {
+  /** The table. Only it (and `index`) is granted, and only the actions its shape needs. */
+  readonly table: dynamodb.ITable;
+  /** The table's partition key: it holds the `sub`, unless `index` is given. */
+  readonly partitionKey: string;
+  /** The table's sort key, when it has one. @default none: the `sub` is the whole key (`DeleteItem`) */
+  readonly sortKey?: string;
+  /** A global secondary index whose partition key holds the `sub`. @default none */
+  readonly index?: { readonly name: string; readonly partitionKey: string };
+}
+
+/** Erasing a deleted user's items from other tables, once per user. */
+export interface ProfileSyncErasure {
+  /** The tables, erased in this order. */
+  readonly tables: readonly ProfileSyncErasureTable[];
+}
+
 /** The scheduled reconcile, run by EventBridge Scheduler. */
 export interface ProfileSyncReconcile {
   /**
@@ -118,6 +139,14 @@ export interface ProfileSyncProps {
   readonly adminChanges?: ProfileSyncAdminChanges | false;
   /** The scheduled reconcile, or `false` for none. @default `{ schedule: 'rate(1 day)', orphans: 'report' }` */
   readonly reconcile?: ProfileSyncReconcile | false;
+  /**
+   * Erase a deleted user's items from these tables, once per user: the admin-changes
+   * function on each deletion, reconcile for the orphans it resolves and for erasures left
+   * pending. Each function may `Query` and `BatchWriteItem` (or `DeleteItem`, for a table
+   * keyed by the `sub` alone) on those tables only.
+   * @default no erasure
+   */
+  readonly erasure?: ProfileSyncErasure;
   /** Your own entry files instead of the ready handlers. @default the ready handlers */
   readonly handlers?: ProfileSyncHandlers;
   /**

@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigurationError, isReservedClaim } from '../index.js';
+import { erasureSettings, type ErasureSettings } from './erasure.js';
 import type { ProfileSyncHandlerEntry, ProfileSyncProps } from './props.js';
 
 /** The props, checked, with their defaults filled in. @internal */
@@ -20,6 +21,7 @@ export interface ProfileSyncSettings {
   };
   readonly adminChanges?: { readonly onDelete: 'mark' | 'delete' };
   readonly reconcile?: { readonly schedule: string; readonly orphans: 'report' | 'mark' | 'delete' };
+  readonly erasure?: ErasureSettings;
 }
 
 const VERSIONS = ['V1_0', 'V2_0', 'V3_0'] as const;
@@ -127,6 +129,7 @@ export function resolveSettings(props: ProfileSyncProps): ProfileSyncSettings {
   return {
     partitionKey,
     welcome: welcome(props.welcome),
+    erasure: erasureSettings(props),
     preTokenGeneration:
       preTokenGeneration === false
         ? undefined

@@ -1,7 +1,8 @@
 /**
  * `cognito-profile-sync/lambda/admin-changes`: the ready handler for the EventBridge rule on
  * CloudTrail's Cognito user-pool calls, configured by `TABLE_NAME`, `PARTITION_KEY`,
- * `USER_POOL_ID` and `ON_DELETE` (`mark` or `delete`).
+ * `USER_POOL_ID`, `ON_DELETE` (`mark` or `delete`) and `ERASE_TABLES` (JSON: the tables to
+ * erase a deleted user's items from).
  *
  * @example
  * ```ts

@@ -1,5 +1,5 @@
-import { ConfigurationError, isConfigurationError, sesWelcomeEmail } from '../index.js';
-import type { ClaimsOption, TableOption, WelcomeSender } from '../index.js';
+import { ConfigurationError, eraseFromTables, isConfigurationError, sesWelcomeEmail } from '../index.js';
+import type { ClaimsOption, TableOption, UserDeletedHandler, WelcomeSender } from '../index.js';
 
 /**
  * Reading the ready handlers' configuration from environment variables. Every check runs
@@ -36,6 +36,11 @@ export const Variable = {
   onDelete: 'ON_DELETE',
   /** `report`, `mark` or `delete`: what reconcile does with orphan rows. Default `report`. */
   orphans: 'ORPHANS',
+  /**
+   * The tables to erase a deleted user's items from, as the JSON of `eraseFromTables`'
+   * list: `[{"table":"orders","partitionKey":"userId","sortKey":"orderId"}]`. Unset: no erasure.
+   */
+  eraseTables: 'ERASE_TABLES',
 } as const;
 
 /** A variable's value; an empty string counts as unset (CloudFormation writes those). */
@@ -118,6 +123,28 @@ export function claimsFrom(env: Environment, name: string): ClaimsOption | undef
     }
   }
   return parsed as Record<string, string>;
+}
+
+/**
+ * `onUserDeleted` erasing from the tables `ERASE_TABLES` lists, when it is set.
+ *
+ * @internal
+ */
+export function erasureFrom(env: Environment): { onUserDeleted?: UserDeletedHandler } {
+  const value = read(env, Variable.eraseTables);
+  if (value === undefined) return {};
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(value);
+  } catch {
+    throw new ConfigurationError(Variable.eraseTables, 'must be JSON: an array of { "table", "partitionKey", "sortKey"?, "index"? }');
+  }
+  try {
+    return { onUserDeleted: eraseFromTables(parsed as never) };
+  } catch (error) {
+    if (!isConfigurationError(error) || !error.option.startsWith('tables')) throw error;
+    throw new ConfigurationError(`${Variable.eraseTables}${error.option.slice('tables'.length)}`, error.message.replace(/^Invalid option `[^`]*`: /, ''));
+  }
 }
 
 /**

@@ -4,7 +4,7 @@ import {
   createPreTokenGenerationHandler,
   createReconcileHandler,
 } from '../index.js';
-import { claimsFrom, fromEnvironment, oneOf, tableFrom, userPoolIdFrom, Variable, welcomeFrom, type Environment } from './environment.js';
+import { claimsFrom, erasureFrom, fromEnvironment, oneOf, tableFrom, userPoolIdFrom, Variable, welcomeFrom, type Environment } from './environment.js';
 
 /**
  * The ready handlers, each made from the environment. The entry modules call these once at
@@ -27,18 +27,19 @@ export function preTokenGenerationFromEnvironment(env: Environment) {
   );
 }
 
-/** Admin changes: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ON_DELETE`. @internal */
+/** Admin changes: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ON_DELETE`, `ERASE_TABLES`. @internal */
 export function adminChangesFromEnvironment(env: Environment) {
   return fromEnvironment(() =>
     createAdminChangeHandler({
       table: tableFrom(env),
       userPoolId: userPoolIdFrom(env),
       onDelete: oneOf(env, Variable.onDelete, ['mark', 'delete'] as const),
+      ...erasureFrom(env),
     }),
   );
 }
 
-/** Scheduled reconcile: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS`, `WELCOME_*`. @internal */
+/** Scheduled reconcile: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS`, `WELCOME_*`, `ERASE_TABLES`. @internal */
 export function reconcileFromEnvironment(env: Environment) {
   return fromEnvironment(() =>
     createReconcileHandler({
@@ -46,6 +47,7 @@ export function reconcileFromEnvironment(env: Environment) {
       userPoolId: userPoolIdFrom(env),
       orphans: oneOf(env, Variable.orphans, ['report', 'mark', 'delete'] as const),
       ...welcomeFrom(env),
+      ...erasureFrom(env),
     }),
   );
 }

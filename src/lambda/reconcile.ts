@@ -1,7 +1,8 @@
 /**
  * `cognito-profile-sync/lambda/reconcile`: the ready scheduled reconcile, configured by
- * `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS` (`report`, `mark` or `delete`)
- * and the `WELCOME_*` variables (pending welcomes are finished with the same mail).
+ * `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS` (`report`, `mark` or `delete`),
+ * the `WELCOME_*` variables (pending welcomes are finished with the same mail) and
+ * `ERASE_TABLES` (orphans' and pending erasures).
  *
  * @example
  * ```ts

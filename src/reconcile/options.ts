@@ -14,6 +14,7 @@ import {
   type WelcomeDeliveryOption,
 } from '../options.js';
 import { checkListUsersPerSecond, rateLimiter } from '../rateLimit.js';
+import { checkUserDeletedHandler, type UserDeletedHandler } from '../erasure/once.js';
 import { resolveTable } from '../store/table.js';
 import { welcomeOnce, type WelcomeSender } from '../welcome/once.js';
 import type { ReconcileReport } from './report.js';
@@ -68,6 +69,27 @@ export type ReconcileSettings = Omit<ProfileTableOptions, 'logger' | 'logPersona
    * @default 'report'
    */
   orphans?: 'report' | 'mark' | 'delete';
+  /**
+   * The admin-change handler's erasure work for a deleted user. Reconcile runs it for the
+   * orphans it marks or deletes (reason `orphan`; with `'delete'` the row becomes a tombstone
+   * holding `erasedAt` instead of going), and, whatever `orphans` says, finishes erasures left
+   * pending on rows marked deleted (reason `pending`): one that threw, or whose process died.
+   * Each user is confirmed gone by a look-up first, and a full run is needed (as for orphans).
+   * @default undefined (no erasure; pending ones are not looked for)
+   */
+  onUserDeleted?: UserDeletedHandler;
+  /**
+   * The most one erasure (`onUserDeleted`, and the write recording it) may take, in milliseconds.
+   * @default 30000
+   */
+  erasureDeadlineMs?: number;
+  /**
+   * Rows marked deleted after this time that hold no erasure state (the user was deleted
+   * before `onUserDeleted` was configured) are erased too. Rows marked before it never are,
+   * so turning erasure on does not reach back over every user ever deleted.
+   * @default undefined (only erasures begun with `onUserDeleted` are finished)
+   */
+  eraseUsersDeletedAfter?: Date;
   /**
    * Users with these statuses get no row (and keep any they have).
    * @default ['UNCONFIRMED']: they have not confirmed, so no trigger would have run yet
@@ -130,6 +152,15 @@ export function prepareReconcile(options: ReconcileSettings) {
     throw new ConfigurationError('concurrency', 'must be a whole number from 1 to 100');
   }
   const orphans = checkChoice(options.orphans, 'orphans', ['report', 'mark', 'delete'], 'report');
+  const onUserDeleted = checkUserDeletedHandler(options.onUserDeleted);
+  const erasureDeadlineMs = options.erasureDeadlineMs ?? 30_000;
+  if (typeof erasureDeadlineMs !== 'number' || !Number.isFinite(erasureDeadlineMs) || erasureDeadlineMs <= 0) {
+    throw new ConfigurationError('erasureDeadlineMs', 'must be a positive number of milliseconds');
+  }
+  const eraseAfter = options.eraseUsersDeletedAfter;
+  if (eraseAfter !== undefined && !(eraseAfter instanceof Date && !Number.isNaN(eraseAfter.getTime()))) {
+    throw new ConfigurationError('eraseUsersDeletedAfter', 'must be a valid Date');
+  }
   const after = options.welcomeUsersCreatedAfter;
   if (after !== undefined && !(after instanceof Date && !Number.isNaN(after.getTime()))) {
     throw new ConfigurationError('welcomeUsersCreatedAfter', 'must be a valid Date');
@@ -162,6 +193,7 @@ export function prepareReconcile(options: ReconcileSettings) {
     dryRun: options.dryRun ?? false,
     concurrency,
     orphans,
+    erasure: onUserDeleted && { onUserDeleted, deadlineMs: erasureDeadlineMs, deletedAfter: eraseAfter?.toISOString() },
     skipStatuses: new Set(options.skipStatuses ?? ['UNCONFIRMED']),
     maxIds,
     backoff,

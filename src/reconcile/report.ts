@@ -42,6 +42,11 @@ export interface ReconcileReport {
    * (their `sub`s are in `ids.unknownWelcomes`).
    */
   welcomes: { sent: number; failed: number; pending: number; unknown: number };
+  /**
+   * Erasures of deleted users (with `onUserDeleted`): `erased` now; `failed` (each also
+   * counted in `errors`, as `ErasureError`); `pending`, due but not run (a dry run).
+   */
+  erasures: { erased: number; failed: number; pending: number };
   /** Users that failed; the run went on. */
   errors: number;
   /** The `sub`s involved, each list capped at `maxIds`. */
@@ -70,6 +75,7 @@ export function emptyReport(dryRun: boolean): ReconcileReport {
     orphansChecked: false,
     orphansResolved: 0,
     welcomes: { sent: 0, failed: 0, pending: 0, unknown: 0 },
+    erasures: { erased: 0, failed: 0, pending: 0 },
     errors: 0,
     ids: { created: [], updated: [], orphans: [], errors: [], unknownWelcomes: [] },
     durationMs: 0,

@@ -50,14 +50,21 @@ export interface RowKey {
   readonly sub: string;
   /** Already marked with `deletedAt`. */
   readonly deleted: boolean;
+  /** The row's `deletedAt`, when it is a string. */
+  readonly deletedAt?: string | undefined;
+  /**
+   * Where the erasure of a deleted user stands: `none` (no erasure state), `begun` (claimed
+   * or failed, not recorded) or `done` (`erasedAt`).
+   */
+  readonly erasure?: 'none' | 'begun' | 'done';
   readonly createdAt: string | undefined;
   /** The row's `userPoolId` as a string (whatever its type), `undefined` when it has none. */
   readonly userPoolId: string | undefined;
 }
 
 /**
- * Pages through the table reading the key, `deletedAt`, `createdAt` and `userPoolId`, for
- * the orphan check. A projection does not lower a scan's cost: it reads (and bills) every
+ * Pages through the table reading the key, `deletedAt`, `createdAt`, `userPoolId` and the
+ * erasure state, for the orphan check. A projection does not lower a scan's cost: it reads (and bills) every
  * whole item.
  *
  * @internal
@@ -71,12 +78,15 @@ export async function* scanProfileKeys(
   do {
     const command = new ScanCommand({
       TableName: table.name,
-      ProjectionExpression: '#pk, #deletedAt, #createdAt, #userPoolId',
+      ProjectionExpression: '#pk, #deletedAt, #createdAt, #userPoolId, #erasedAt, #erasureClaim, #erasureFailed',
       ExpressionAttributeNames: {
         '#pk': table.partitionKey,
         '#deletedAt': 'deletedAt',
         '#createdAt': 'createdAt',
         '#userPoolId': 'userPoolId',
+        '#erasedAt': 'erasedAt',
+        '#erasureClaim': 'erasureClaimExpiresAt',
+        '#erasureFailed': 'erasureFailedAt',
       },
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
@@ -86,6 +96,8 @@ export async function* scanProfileKeys(
       return {
         sub: String(row[table.partitionKey]),
         deleted: row.deletedAt !== undefined,
+        deletedAt: typeof row.deletedAt === 'string' ? row.deletedAt : undefined,
+        erasure: row.erasedAt !== undefined ? 'done' : row.erasureClaimExpiresAt !== undefined || row.erasureFailedAt !== undefined ? 'begun' : 'none',
         createdAt: typeof row.createdAt === 'string' ? row.createdAt : undefined,
         userPoolId: row.userPoolId === undefined ? undefined : String(row.userPoolId),
       };

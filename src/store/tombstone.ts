@@ -19,8 +19,11 @@ export interface Deletion {
   readonly now: string;
 }
 
-/** What a tombstone keeps besides the key: nothing personal, only when and what order. */
-const TOMBSTONE_FIELDS: ReadonlySet<string> = new Set(['deletedAt', 'updatedAt']);
+/**
+ * What a tombstone keeps besides the key: nothing personal, only when, what order, and
+ * whether the user's erasure (`onUserDeleted`) is done, so that it never runs again.
+ */
+const TOMBSTONE_FIELDS: ReadonlySet<string> = new Set(['deletedAt', 'updatedAt', 'erasedAt']);
 
 /** Passes at stripping a tombstone before giving up: each pass removes what the last saw. */
 const MAX_STRIP_PASSES = 3;
@@ -61,9 +64,24 @@ export async function markProfileDeleted(
  * @internal
  */
 export async function tombstoneProfile(table: ResolvedTable, sub: string, deletion: Deletion, signal: AbortSignal): Promise<void> {
-  let row: Profile | undefined = await markProfileDeleted(table, sub, deletion, signal, 'tombstoneProfile');
+  await stripToTombstone(table, sub, await markProfileDeleted(table, sub, deletion, signal, 'tombstoneProfile'), signal);
+}
+
+/** The attributes of `row` a tombstone does not keep. @internal */
+export function nonTombstoneFields(table: ResolvedTable, row: Profile): string[] {
+  return Object.keys(row).filter((name) => name !== table.partitionKey && !TOMBSTONE_FIELDS.has(name));
+}
+
+/**
+ * Strips a row already marked deleted, as last read (`row`), down to its tombstone,
+ * repeating on what each pass finds left.
+ *
+ * @internal
+ */
+export async function stripToTombstone(table: ResolvedTable, sub: string, marked: Profile, signal: AbortSignal): Promise<void> {
+  let row: Profile | undefined = marked;
   for (let pass = 0; ; pass += 1) {
-    const extra = Object.keys(row).filter((name) => name !== table.partitionKey && !TOMBSTONE_FIELDS.has(name));
+    const extra = nonTombstoneFields(table, row);
     if (extra.length === 0) return;
     if (pass === MAX_STRIP_PASSES) {
       throw new ProfileWriteError('tombstoneProfile', table.name, new Error(`fields were still being written after ${pass} passes`));

@@ -128,4 +128,27 @@ describe('examples/cdk', () => {
       expect(acknowledged(stack).sort()).toEqual(['Example/Profiles/AdminChangesDeadLetters AwsSolutions-SQS3', 'Example/UserPool AwsSolutions-COG8']);
     });
   });
+
+  describe('erasing the orders of a deleted user', () => {
+    const { app, stack, json } = synth({ eraseOrders: true }, 'erase-orders');
+    const example = stack as ProfileSyncStack;
+    const fns = example.profiles.functions;
+
+    it('lets only the admin-changes and reconcile functions Query and BatchWriteItem the orders table, naming it in ERASE_TABLES', () => {
+      const erasing = grantsIn(json).filter((grant) => ['FindUserItems', 'EraseUserItems'].includes(grant.Sid ?? ''));
+      const orders = arnOf(stack, example.orders!);
+
+      expect(erasing.map(({ Sid, Action, Resource }) => ({ Sid, Action, Resource }))).toEqual([
+        { Sid: 'FindUserItems', Action: 'dynamodb:Query', Resource: orders },
+        { Sid: 'EraseUserItems', Action: 'dynamodb:BatchWriteItem', Resource: orders },
+        { Sid: 'FindUserItems', Action: 'dynamodb:Query', Resource: orders },
+        { Sid: 'EraseUserItems', Action: 'dynamodb:BatchWriteItem', Resource: orders },
+      ]);
+      for (const fn of [fns.adminChanges!, fns.reconcile!]) {
+        expect(JSON.stringify(json.Resources[logicalId(stack, fn)]!.Properties!.Environment)).toContain('ERASE_TABLES');
+      }
+      expect(wildcardGrants(json)).toEqual([]);
+      expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
+    });
+  });
 });

@@ -246,22 +246,41 @@ describe('reads', () => {
     expect(ddb.commandCalls(BatchGetItemCommand)).toHaveLength(2);
   });
 
-  it('scans the key, deletedAt, createdAt and userPoolId, page by page', async () => {
+  it('scans the key, deletedAt, createdAt, userPoolId and the erasure state, page by page', async () => {
     ddb
       .on(ScanCommand)
-      .resolvesOnce({ Items: [marshall({ id: 'a', deletedAt: 'x', createdAt: '2026', userPoolId: 'eu-west-1_A' })], LastEvaluatedKey: marshall({ id: 'a' }) })
+      .resolvesOnce({
+        Items: [
+          marshall({ id: 'a', deletedAt: 'x', createdAt: '2026', userPoolId: 'eu-west-1_A', erasedAt: 'y' }),
+          marshall({ id: 'c', deletedAt: 'x', erasureFailedAt: 'z' }),
+          marshall({ id: 'd', deletedAt: 'x', erasureClaimExpiresAt: 1 }),
+        ],
+        LastEvaluatedKey: marshall({ id: 'a' }),
+      })
       .resolvesOnce({ Items: [marshall({ id: 'b' })] });
     const pages = [];
     for await (const page of scanProfileKeys(table, signal, noRetry)) pages.push(page);
     expect(pages).toEqual([
-      [{ sub: 'a', deleted: true, createdAt: '2026', userPoolId: 'eu-west-1_A' }],
-      [{ sub: 'b', deleted: false, createdAt: undefined, userPoolId: undefined }],
+      [
+        { sub: 'a', deleted: true, deletedAt: 'x', erasure: 'done', createdAt: '2026', userPoolId: 'eu-west-1_A' },
+        { sub: 'c', deleted: true, deletedAt: 'x', erasure: 'begun', createdAt: undefined, userPoolId: undefined },
+        { sub: 'd', deleted: true, deletedAt: 'x', erasure: 'begun', createdAt: undefined, userPoolId: undefined },
+      ],
+      [{ sub: 'b', deleted: false, deletedAt: undefined, erasure: 'none', createdAt: undefined, userPoolId: undefined }],
     ]);
     const inputs = ddb.commandCalls(ScanCommand).map((call) => call.args[0].input);
     expect(inputs[0]).toEqual({
       TableName: 'profiles',
-      ProjectionExpression: '#pk, #deletedAt, #createdAt, #userPoolId',
-      ExpressionAttributeNames: { '#pk': 'id', '#deletedAt': 'deletedAt', '#createdAt': 'createdAt', '#userPoolId': 'userPoolId' },
+      ProjectionExpression: '#pk, #deletedAt, #createdAt, #userPoolId, #erasedAt, #erasureClaim, #erasureFailed',
+      ExpressionAttributeNames: {
+        '#pk': 'id',
+        '#deletedAt': 'deletedAt',
+        '#createdAt': 'createdAt',
+        '#userPoolId': 'userPoolId',
+        '#erasedAt': 'erasedAt',
+        '#erasureClaim': 'erasureClaimExpiresAt',
+        '#erasureFailed': 'erasureFailedAt',
+      },
     });
     expect(inputs[1]!.ExclusiveStartKey).toEqual(marshall({ id: 'a' }));
   });

@@ -1,5 +1,6 @@
 import { CfnOutput, RemovalPolicy, Stack, type StackProps, Validations } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import { ProfileSync } from 'cognito-profile-sync/cdk';
 import type { Construct } from 'constructs';
 
@@ -14,6 +15,12 @@ export interface ProfileSyncStackProps extends StackProps {
   readonly onDelete?: 'mark' | 'delete';
   /** What reconcile does with rows whose user is gone. @default 'report' */
   readonly orphans?: 'report' | 'mark' | 'delete';
+  /**
+   * An `Orders` table (the app's own data, keyed by the user's `sub`) whose items are erased
+   * once when the user is deleted.
+   * @default false
+   */
+  readonly eraseOrders?: boolean;
 }
 
 /**
@@ -24,6 +31,7 @@ export interface ProfileSyncStackProps extends StackProps {
 export class ProfileSyncStack extends Stack {
   readonly userPool: cognito.UserPool;
   readonly profiles: ProfileSync;
+  readonly orders?: dynamodb.Table;
 
   constructor(scope: Construct, id: string, props: ProfileSyncStackProps = {}) {
     super(scope, id, props);
@@ -54,6 +62,15 @@ export class ProfileSyncStack extends Stack {
       disableOAuth: true,
     });
 
+    if (props.eraseOrders) {
+      this.orders = new dynamodb.Table(this, 'Orders', {
+        partitionKey: { name: 'userId', type: dynamodb.AttributeType.STRING },
+        sortKey: { name: 'orderId', type: dynamodb.AttributeType.STRING },
+        billingMode: dynamodb.BillingMode.PAY_PER_REQUEST,
+        pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      });
+    }
+
     this.profiles = new ProfileSync(this, 'Profiles', {
       userPool: this.userPool,
       ...(props.welcomeFrom && {
@@ -66,6 +83,8 @@ export class ProfileSyncStack extends Stack {
       preTokenGeneration: { version: 'V2_0', accessTokenClaims: { 'member:since': 'createdAt' } },
       adminChanges: { onDelete: props.onDelete ?? 'mark' },
       reconcile: { schedule: 'rate(1 day)', orphans: props.orphans ?? 'report' },
+      // The admin-changes and reconcile functions may Query and BatchWriteItem this table only.
+      ...(this.orders && { erasure: { tables: [{ table: this.orders, partitionKey: 'userId', sortKey: 'orderId' }] } }),
     });
 
     new CfnOutput(this, 'UserPoolId', { value: this.userPool.userPoolId });
