@@ -125,7 +125,9 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
     const attempt = config.welcome?.begin();
     let outcome: SyncOutcome;
     try {
-      outcome = await deadline.run('createProfile', (signal) => createProfile(table, profile, attempt?.claim, signal));
+      // The library's own client ends its requests by its timeouts: no signal, no listeners.
+      const create = (signal?: AbortSignal) => createProfile(table, profile, attempt?.claim, signal);
+      outcome = await (table.boundedRequests ? deadline.race('createProfile', create) : deadline.run('createProfile', create));
     } catch (error) {
       log.write('error', user, { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, error: log.describeError(error) });
       if (config.failOpen && (isProfileWriteError(error) || isDeadlineExceededError(error))) {

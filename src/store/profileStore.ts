@@ -22,7 +22,8 @@ export interface WelcomeClaim {
 
 /**
  * Creates the row unless one with this key exists (`attribute_not_exists` on the key), and
- * with a welcome claim when given, so that the common case takes a single write.
+ * with a welcome claim when given, so that the common case takes a single write. Without a
+ * `signal`, the client's own request timeouts bound the write (see `send`).
  *
  * @returns `created`, or `exists` when any row with this key was already there.
  * @internal
@@ -31,7 +32,7 @@ export async function createProfile(
   table: ResolvedTable,
   item: Profile,
   claim: WelcomeClaim | undefined,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<'created' | 'exists'> {
   const withClaim = claim
     ? { ...item, [WelcomeAttribute.ClaimId]: claim.id, [WelcomeAttribute.ClaimExpiresAt]: claim.expiresAt }
