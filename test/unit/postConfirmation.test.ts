@@ -408,7 +408,7 @@ describe('createPostConfirmationHandler', () => {
       await handler(buildPostConfirmationEvent({ sub: SUB }), buildLambdaContext());
 
       const [call] = ddb.commandCalls(PutItemCommand);
-      const sendOptions = call!.args[1] as { abortSignal?: AbortSignal } | undefined;
+      const sendOptions = (call!.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined;
       expect(sendOptions?.abortSignal instanceof AbortSignal).toBe(signalled);
       if (!signalled) expect(sendOptions).toBeUndefined();
     });
