@@ -61,6 +61,21 @@ export interface SyncResult {
   readonly profile?: Profile;
 }
 
+/** A result whose row, as plain data read back from what was written, is only made when asked for. */
+class Synced implements SyncResult {
+  readonly #item: ProfileAttributes;
+  constructor(
+    readonly outcome: SyncOutcome,
+    readonly welcome: WelcomeOutcome,
+    item: ProfileAttributes,
+  ) {
+    this.#item = item;
+  }
+  get profile(): Profile {
+    return unmarshall(this.#item);
+  }
+}
+
 /** The sync as a plain function of an event. @internal */
 export type SyncCore = (event: PostConfirmationTriggerEvent, context: Context | undefined) => Promise<SyncResult>;
 
@@ -122,14 +137,7 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
       if (config.failOpen && error instanceof InvalidProfileError) return { outcome: 'failed', welcome: 'off' };
       throw error;
     }
-    // The row as plain data, read back from what was written: only made when asked for.
-    const result = (outcome: SyncOutcome, welcomeOutcome: WelcomeOutcome): SyncResult => ({
-      outcome,
-      welcome: welcomeOutcome,
-      get profile() {
-        return unmarshall(item);
-      },
-    });
+    const result = (outcome: SyncOutcome, welcomeOutcome: WelcomeOutcome): SyncResult => new Synced(outcome, welcomeOutcome, item);
 
     const deadline = startDeadline(context, config.deadline);
     const attempt = welcome?.begin();
@@ -181,8 +189,5 @@ export function createPostConfirmationHandler(
   options: ProfileSyncOptions,
 ): TriggerHandler<PostConfirmationTriggerEvent> {
   const sync = createSyncCore(options);
-  return async (event, context) => {
-    await sync(event, context);
-    return event;
-  };
+  return (event, context) => sync(event, context).then(() => event);
 }

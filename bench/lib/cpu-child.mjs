@@ -6,7 +6,7 @@ import { Readable } from 'node:stream';
 import { confirmation, lambdaContext } from './event.mjs';
 import { median } from './stats.mjs';
 
-const [packageUrl, baselineUrl, settingsJson] = process.argv.slice(2);
+const [packageUrl, baselineUrl, cachedBaselineUrl, settingsJson] = process.argv.slice(2);
 const { rounds, perRound, warmup } = JSON.parse(settingsJson);
 
 // Every client of this process shares the SDK's NodeHttpHandler class: its `handle` answers
@@ -26,10 +26,13 @@ probe.destroy();
 
 const { createPostConfirmationHandler } = await import(packageUrl);
 const { handler: seed } = await import(baselineUrl);
+const { handler: seedCached } = await import(cachedBaselineUrl);
+// The log line is serialised as the default logger would, then dropped.
 const discard = (record) => void JSON.stringify(record);
 const handlers = {
   ours: createPostConfirmationHandler({ table: process.env.DDB_TABLE, logger: { info: discard, warn: discard, error: discard } }),
   seed,
+  seedCached,
 };
 
 async function runBatch(handler, count) {
@@ -45,15 +48,22 @@ async function runBatch(handler, count) {
 }
 
 for (const handler of Object.values(handlers)) await runBatch(handler, warmup);
-const samples = { ours: [], seed: [], ratios: [] };
+const names = Object.keys(handlers);
+const cpu = Object.fromEntries(names.map((name) => [name, []]));
+const ratios = { seed: [], seedCached: [] };
 for (let round = 0; round < rounds; round += 1) {
-  const order = round % 2 === 0 ? ['ours', 'seed'] : ['seed', 'ours'];
+  // The order rotates each round, so drift in the machine's load hits all alike.
+  const order = names.map((_, index) => names[(index + round) % names.length]);
   const result = {};
   for (const name of order) result[name] = await runBatch(handlers[name], perRound);
-  samples.ours.push(result.ours.cpuUs);
-  samples.seed.push(result.seed.cpuUs);
-  samples.ratios.push(result.ours.cpuUs / result.seed.cpuUs);
+  for (const name of names) cpu[name].push(result[name].cpuUs);
+  for (const seedName of Object.keys(ratios)) ratios[seedName].push(result.ours.cpuUs / result[seedName].cpuUs);
 }
+const summary = (list) => ({ median: median(list), min: Math.min(...list), max: Math.max(...list) });
 process.stdout.write(
-  `\n${JSON.stringify({ oursUs: median(samples.ours), seedUs: median(samples.seed), ratio: median(samples.ratios), minRatio: Math.min(...samples.ratios), maxRatio: Math.max(...samples.ratios) })}\n`,
+  `\n${JSON.stringify({
+    us: Object.fromEntries(names.map((name) => [name, median(cpu[name])])),
+    ratio: summary(ratios.seed),
+    ratioCached: summary(ratios.seedCached),
+  })}\n`,
 );

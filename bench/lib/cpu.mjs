@@ -10,8 +10,8 @@ const child = new URL('./cpu-child.mjs', import.meta.url).pathname;
  * alternating, the median of the per-round ratios. In a process of its own, so that no
  * other measurement shares its heap or its patched HTTP handler.
  */
-export async function measureCpu({ packageUrl, baselineUrl, rounds, perRound, warmup }) {
+export async function measureCpu({ packageUrl, baselineUrl, cachedBaselineUrl, rounds, perRound, warmup }) {
   const env = { ...process.env, AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'bench', AWS_SECRET_ACCESS_KEY: 'bench', DDB_TABLE: 'bench-cpu' };
-  const { stdout } = await run(process.execPath, [child, packageUrl, baselineUrl, JSON.stringify({ rounds, perRound, warmup })], { env, maxBuffer: 1 << 20 });
+  const { stdout } = await run(process.execPath, [child, packageUrl, baselineUrl, cachedBaselineUrl, JSON.stringify({ rounds, perRound, warmup })], { env, maxBuffer: 1 << 20 });
   return JSON.parse(stdout.trim().split('\n').pop());
 }

@@ -70,18 +70,19 @@ export function buildProfileItem(user: TriggerUser, mapper: AttributeMapper, con
 }
 
 /**
- * {@link buildProfileItem} for a user read from Cognito outside a trigger (admin changes,
- * reconcile): the mapper gets the same facts it gets in a trigger, under `triggerSource`.
+ * {@link buildProfileAttributes} for a user read from Cognito outside a trigger (admin
+ * changes, reconcile): the mapper gets the same facts it gets in a trigger, under
+ * `triggerSource`.
  *
  * @internal
  */
-export function buildProfileItemForCognitoUser(
+export function buildProfileAttributesForCognitoUser(
   user: CognitoUser,
   sub: string,
   facts: { userPoolId: string; triggerSource: string; now: string },
   mapper: AttributeMapper,
   partitionKey: string,
-): Profile {
+): ProfileAttributes {
   const confirmed: TriggerUser = {
     sub,
     userName: user.username,
@@ -89,7 +90,12 @@ export function buildProfileItemForCognitoUser(
     triggerSource: facts.triggerSource,
     attributes: user.attributes,
   };
-  return buildProfileItem(confirmed, mapper, { ...confirmed, now: facts.now }, partitionKey);
+  return buildProfileAttributes(confirmed, mapper, { ...confirmed, now: facts.now }, partitionKey);
+}
+
+/** {@link buildProfileAttributesForCognitoUser} as plain data. @internal */
+export function buildProfileItemForCognitoUser(...args: Parameters<typeof buildProfileAttributesForCognitoUser>): Profile {
+  return unmarshall(buildProfileAttributesForCognitoUser(...args));
 }
 
 /** The state of one walk over a mapper's output. */

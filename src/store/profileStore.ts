@@ -4,7 +4,7 @@ import { WelcomeAttribute } from '../constants.js';
 import type { Profile } from '../types.js';
 import { marshallProfile } from './marshallProfile.js';
 import type { ProfileAttributes } from './profileItem.js';
-import { keyOf, send, unlessConditionFails } from './send.js';
+import { isConditionalCheckFailed, keyOf, send, unlessConditionFails } from './send.js';
 import type { ResolvedTable } from './table.js';
 
 /*
@@ -29,7 +29,7 @@ export interface WelcomeClaim {
  * @returns `created`, or `exists` when any row with this key was already there.
  * @internal
  */
-export async function createProfileItem(
+export function createProfileItem(
   table: ResolvedTable,
   item: ProfileAttributes,
   claim: WelcomeClaim | undefined,
@@ -43,8 +43,13 @@ export async function createProfileItem(
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': table.partitionKey },
   });
-  const created = await unlessConditionFails(send(table, 'createProfile', (client, options) => client.send(command, options), signal));
-  return created ? 'created' : 'exists';
+  return send(table, 'createProfile', (client, options) => client.send(command, options), signal).then(
+    () => 'created',
+    (error: unknown) => {
+      if (isConditionalCheckFailed(error)) return 'exists';
+      throw error;
+    },
+  );
 }
 
 /** {@link createProfileItem} for a profile as plain data (reconcile's, which it completes). @internal */
