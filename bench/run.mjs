@@ -12,6 +12,7 @@ import { measureCpu } from './lib/cpu.mjs';
 import { startDynalite } from './lib/dynalite.mjs';
 import { measureReconcile } from './lib/reconcile.mjs';
 import { measureReconcileMemory } from './lib/reconcile-memory.mjs';
+import { assumptions as planAssumptions, orphanPlan } from './lib/orphanPlan.mjs';
 import { measureWarm } from './lib/warm.mjs';
 
 const bench = new URL('.', import.meta.url).pathname;
@@ -209,6 +210,23 @@ async function main() {
 
     const table = render(rows);
     console.log(`\n${table}`);
+    // The orphan check past one invocation: the plan's figures (README, "Orphans in big pools")
+    const plan = render(
+      [1_000_000, 10_000_000].map((users) => {
+        const figures = orphanPlan(users);
+        return {
+          pool: `${(users / 1e6).toFixed(0)}M users`,
+          slices: String(figures.slices),
+          time: `${figures.hours.toFixed(2)} h (scans ${figures.scanMinutes.toFixed(0)} min)`,
+          'Lambda invocations': String(figures.invocations),
+          'seen subs, peak per slice': mb(figures.seenSetPeakBytes),
+          'DynamoDB reads': `${(figures.readUnits / 1e6).toFixed(1)} M RRU, $${figures.dynamoDollars.toFixed(2)}`,
+          'Lambda cost': `$${figures.lambdaDollars.toFixed(3)}`,
+        };
+      }),
+    );
+    const planNote = `at ${planAssumptions.usersPerSecond.toLocaleString('en')} users/s (listUsersPerSecond 25), ${planAssumptions.invocationSeconds} s a run, rows of ${planAssumptions.rowBytes} B, scans at ${planAssumptions.scanBytesPerSecond / 2 ** 20} MB/s`;
+    console.log(`\norphan check past one invocation, the plan (${planNote}):\n${plan}`);
     const breakdown = render(
       bySource.inputs
         .filter(({ path, bytes }) => path.startsWith('src/') && bytes > 0)
@@ -219,7 +237,7 @@ async function main() {
     if (failures.length > 0) console.log(`\nbudgets missed:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
     await writeFile(
       join(bench, 'RESULTS.md'),
-      `# Bench results\n\nLast \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), on ${machine}.\n\n${table}\n\nLibrary bytes on the PostConfirmation path, by module (bundled from src/, minified; ${bySource.ownBytes} B in all):\n\n${breakdown}\n${failures.length > 0 ? `\nBudgets missed:\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n` : '\nEvery budget met.\n'}`,
+      `# Bench results\n\nLast \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), on ${machine}.\n\n${table}\n\nThe orphan check past one invocation, the plan's figures (${planNote}; see README):\n\n${plan}\n\nLibrary bytes on the PostConfirmation path, by module (bundled from src/, minified; ${bySource.ownBytes} B in all):\n\n${breakdown}\n${failures.length > 0 ? `\nBudgets missed:\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n` : '\nEvery budget met.\n'}`,
     );
   } finally {
     await dynamo.stop();
