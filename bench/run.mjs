@@ -2,7 +2,7 @@
 // Reads the built package (dist/); writes only under bench/ (a temp folder it removes, and RESULTS.md).
 import { existsSync } from 'node:fs';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
-import { cpus, totalmem } from 'node:os';
+import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { measureAdminChangeReads } from './lib/admin-change-reads.mjs';
 import { bundle, unwantedClients } from './lib/bundle.mjs';
@@ -66,9 +66,13 @@ const row = (metric, ours, baseline, ratio, target, ok) => {
 const ms = (value) => `${value.toFixed(value < 10 ? 2 : 1)} ms`;
 const x = (value) => value.toFixed(2);
 
+// The machine may be shared: the load before and after the run says how quiet it was.
+const load = () => loadavg().map((value) => value.toFixed(2)).join(', ');
+
 async function main() {
   await waitForDist();
-  console.log(`machine: ${machine}`);
+  const loadBefore = load();
+  console.log(`machine: ${machine}; load average ${loadBefore}`);
   const tmp = await mkdtemp(join(bench, '.tmp-'));
   const dynamo = await startDynalite();
   try {
@@ -237,7 +241,7 @@ async function main() {
     if (failures.length > 0) console.log(`\nbudgets missed:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
     await writeFile(
       join(bench, 'RESULTS.md'),
-      `# Bench results\n\nLast \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), on ${machine}.\n\n${table}\n\nThe orphan check past one invocation, the plan's figures (${planNote}; see README):\n\n${plan}\n\nLibrary bytes on the PostConfirmation path, by module (bundled from src/, minified; ${bySource.ownBytes} B in all):\n\n${breakdown}\n${failures.length > 0 ? `\nBudgets missed:\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n` : '\nEvery budget met.\n'}`,
+      `# Bench results\n\nLast \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), on ${machine}; load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end.\n\n${table}\n\nThe orphan check past one invocation, the plan's figures (${planNote}; see README):\n\n${plan}\n\nLibrary bytes on the PostConfirmation path, by module (bundled from src/, minified; ${bySource.ownBytes} B in all):\n\n${breakdown}\n${failures.length > 0 ? `\nBudgets missed:\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n` : '\nEvery budget met.\n'}`,
     );
   } finally {
     await dynamo.stop();
