@@ -42,7 +42,8 @@ const DELETE_EVENTS: ReadonlySet<string> = new Set(['AdminDeleteUser', 'DeleteUs
  * The CloudTrail event names the admin-change handler applies: the `detail.eventName` list
  * of the EventBridge rule that feeds it (others are ignored, so the rule need not send them).
  */
-export const ADMIN_CHANGE_EVENT_NAMES: readonly string[] = [...SYNC_EVENTS, ...DELETE_EVENTS];
+// Marked pure so that a bundle without the admin-change handler drops it.
+export const ADMIN_CHANGE_EVENT_NAMES: readonly string[] = /* @__PURE__ */ Array.from(SYNC_EVENTS).concat(/* @__PURE__ */ Array.from(DELETE_EVENTS));
 
 /**
  * Why an event was passed over, as its log line and result say.

@@ -1,5 +1,4 @@
 import type { Context } from 'aws-lambda';
-import { definedOnly } from './options.js';
 import { ConfigurationError, DeadlineExceededError } from './errors.js';
 
 /** When an invocation must settle. */
@@ -33,20 +32,28 @@ export interface Deadline {
    * time for what must follow it.
    */
   run<T>(operation: string, step: (signal: AbortSignal) => Promise<T>, reserveMs?: number): Promise<T>;
+  /**
+   * Runs a step whose requests end on their own (a client with request timeouts), with no
+   * signal: it still rejects with `DeadlineExceededError` when time runs out, and leaves the
+   * request to its timeout. Saves the SDK the abort listeners it sets per call, and keeps its
+   * cached middleware usable.
+   */
+  race<T>(operation: string, step: () => Promise<T>): Promise<T>;
 }
 
 /** @internal */
 export function validateDeadlineOptions(options: DeadlineOptions): Required<DeadlineOptions> {
-  const given = definedOnly({ deadlineMs: options.deadlineMs, safetyMarginMs: options.safetyMarginMs });
-  const merged = { ...deadlineDefaults, ...given };
-  for (const name of ['deadlineMs', 'safetyMarginMs'] as const) {
-    const value = merged[name];
-    if (typeof value !== 'number' || !Number.isFinite(value) || value < 0) {
-      throw new ConfigurationError(name, 'must be a non-negative number of milliseconds');
-    }
+  const { deadlineMs = deadlineDefaults.deadlineMs, safetyMarginMs = deadlineDefaults.safetyMarginMs } = options;
+  checkMs('deadlineMs', deadlineMs);
+  checkMs('safetyMarginMs', safetyMarginMs);
+  if (deadlineMs === 0) throw new ConfigurationError('deadlineMs', 'must be greater than zero');
+  return { deadlineMs, safetyMarginMs };
+}
+
+function checkMs(option: string, value: unknown): void {
+  if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
+    throw new ConfigurationError(option, 'must be a non-negative number of milliseconds');
   }
-  if (merged.deadlineMs === 0) throw new ConfigurationError('deadlineMs', 'must be greater than zero');
-  return merged;
 }
 
 function contextRemaining(context: Context | undefined): number | undefined {
@@ -73,26 +80,44 @@ export function startDeadline(context: Context | undefined, options: Required<De
   );
   const remaining = () => budgetMs - (Date.now() - startedAt);
 
+  /*
+   * One timer per step, cleared as the step settles; the promise settles with the step or
+   * with DeadlineExceededError, whichever comes first (a step that settles later is ignored).
+   */
+  function settle<T>(operation: string, reserveMs: number, step: () => Promise<T>, expire?: (error: Error) => void): Promise<T> {
+    const left = remaining() - reserveMs;
+    if (left <= 0) return Promise.reject(new DeadlineExceededError(operation, budgetMs));
+    return new Promise<T>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        const error = new DeadlineExceededError(operation, budgetMs);
+        expire?.(error);
+        reject(error);
+      }, left);
+      try {
+        step().then(
+          (value) => {
+            clearTimeout(timer);
+            resolve(value);
+          },
+          (error: unknown) => {
+            clearTimeout(timer);
+            reject(error);
+          },
+        );
+      } catch (error) {
+        clearTimeout(timer);
+        reject(error);
+      }
+    });
+  }
+
   return {
     budgetMs,
     remaining,
-    async run(operation, step, reserveMs = 0) {
-      const left = remaining() - reserveMs;
-      if (left <= 0) throw new DeadlineExceededError(operation, budgetMs);
+    run(operation, step, reserveMs = 0) {
       const controller = new AbortController();
-      let timer: NodeJS.Timeout | undefined;
-      const expired = new Promise<never>((_, reject) => {
-        timer = setTimeout(() => {
-          const error = new DeadlineExceededError(operation, budgetMs);
-          controller.abort(error);
-          reject(error);
-        }, left);
-      });
-      try {
-        return await Promise.race([step(controller.signal), expired]);
-      } finally {
-        clearTimeout(timer);
-      }
+      return settle(operation, reserveMs, () => step(controller.signal), (error) => controller.abort(error));
     },
+    race: (operation, step) => settle(operation, 0, step),
   };
 }

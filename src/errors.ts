@@ -34,7 +34,7 @@ export class ProfileSyncError extends Error {
  */
 export class ConfigurationError extends ProfileSyncError {
   /** The option at fault, as a path such as `table.partitionKey`. */
-  readonly option: string;
+  declare readonly option: string;
 
   constructor(option: string, problem: string) {
     super(`Invalid option \`${option}\`: ${problem}`);
@@ -49,7 +49,7 @@ export class ConfigurationError extends ProfileSyncError {
  */
 export class InvalidEventError extends ProfileSyncError {
   /** Path of the offending field, such as `request.userAttributes.sub`. */
-  readonly field: string;
+  declare readonly field: string;
 
   constructor(field: string, problem: string) {
     super(`Invalid trigger event: \`${field}\` ${problem}`);
@@ -65,7 +65,7 @@ export class InvalidEventError extends ProfileSyncError {
  */
 export class InvalidProfileError extends ProfileSyncError {
   /** Path of the offending profile field, or `profile` for the whole item. */
-  readonly field: string;
+  declare readonly field: string;
 
   constructor(field: string, problem: string, options?: { cause?: unknown }) {
     super(`Invalid profile: \`${field}\` ${problem}`, options);
@@ -82,7 +82,7 @@ export class InvalidProfileError extends ProfileSyncError {
  */
 export class ClaimError extends ProfileSyncError {
   /** The claim at fault, as its option path: `claims.plan` or `accessTokenClaims.tier`. */
-  readonly claim: string;
+  declare readonly claim: string;
 
   constructor(claim: string, problem: string, options?: { cause?: unknown }) {
     super(`Claim \`${claim}\` ${problem}`, options);
@@ -97,9 +97,9 @@ export class ClaimError extends ProfileSyncError {
  */
 export class ProfileWriteError extends ProfileSyncError {
   /** The table the write went to. */
-  readonly table: string;
+  declare readonly table: string;
   /** The library step that failed, such as `createProfile`. */
-  readonly operation: string;
+  declare readonly operation: string;
 
   constructor(operation: string, table: string, cause: unknown) {
     super(`${operation} on table "${table}" failed: ${errorName(cause)}`, { cause });
@@ -112,9 +112,9 @@ export class ProfileWriteError extends ProfileSyncError {
 /** A read of the profile table failed (reconcile's batch reads and scans). */
 export class ProfileReadError extends ProfileSyncError {
   /** The table the read went to. */
-  readonly table: string;
+  declare readonly table: string;
   /** The library step that failed, such as `batchGetProfiles`. */
-  readonly operation: string;
+  declare readonly operation: string;
 
   constructor(operation: string, table: string, cause: unknown) {
     super(`${operation} on table "${table}" failed: ${errorName(cause)}`, { cause });
@@ -130,9 +130,9 @@ export class ProfileReadError extends ProfileSyncError {
  */
 export class DeadlineExceededError extends ProfileSyncError {
   /** The step that was running, such as `createProfile`. */
-  readonly operation: string;
+  declare readonly operation: string;
   /** The deadline the invocation worked to, in milliseconds from its start. */
-  readonly budgetMs: number;
+  declare readonly budgetMs: number;
 
   constructor(operation: string, budgetMs: number) {
     super(`${operation} did not finish within the ${budgetMs} ms deadline`);
@@ -148,7 +148,7 @@ export class DeadlineExceededError extends ProfileSyncError {
  */
 export class CognitoReadError extends ProfileSyncError {
   /** The Cognito operation, such as `ListUsers`. */
-  readonly operation: string;
+  declare readonly operation: string;
 
   constructor(operation: string, cause: unknown) {
     super(`Cognito ${operation} failed: ${errorName(cause)}`, { cause });
@@ -163,7 +163,7 @@ export class CognitoReadError extends ProfileSyncError {
  */
 export class ReconcileError extends ProfileSyncError {
   /** The report up to the failure; pass `report.cursor` to the next run. */
-  readonly report: ReconcileReport;
+  declare readonly report: ReconcileReport;
 
   constructor(report: ReconcileReport, cause: unknown) {
     super(`reconcile stopped after ${report.scanned} users: ${errorName(cause)}`, { cause });

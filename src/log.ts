@@ -7,11 +7,9 @@ import type { Logger, LogRecord } from './types.js';
  *
  * @internal
  */
-export const jsonLineLogger: Logger = {
-  info: (record) => console.info(JSON.stringify(record)),
-  warn: (record) => console.warn(JSON.stringify(record)),
-  error: (record) => console.error(JSON.stringify(record)),
-};
+export const jsonLineLogger = Object.fromEntries(
+  (['info', 'warn', 'error'] as const).map((level) => [level, (record: LogRecord) => console[level](JSON.stringify(record))]),
+) as unknown as Logger;
 
 /**
  * The logger to use for a user's `logger` option. The global `console` prints objects over
@@ -82,9 +80,7 @@ export function invocationLog(logger: Logger, message: string, logPersonalData: 
  * @internal
  */
 export function idsOfUnknownEvent(event: unknown): InvocationIds {
-  if (typeof event !== 'object' || event === null) return {};
-  const { triggerSource, userPoolId, request } = event as Record<string, unknown>;
-  const sub = (request as { userAttributes?: { sub?: unknown } } | null | undefined)?.userAttributes?.sub;
+  const { triggerSource, userPoolId, request } = (typeof event === 'object' && event !== null ? event : {}) as Record<string, unknown>;
   const text = (value: unknown) => (typeof value === 'string' ? value.slice(0, 128) : undefined);
-  return { triggerSource: text(triggerSource), userPoolId: text(userPoolId), sub: text(sub) };
+  return { triggerSource: text(triggerSource), userPoolId: text(userPoolId), sub: text((request as { userAttributes?: { sub?: unknown } } | null | undefined)?.userAttributes?.sub) };
 }

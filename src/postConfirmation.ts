@@ -1,8 +1,9 @@
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
-import { PostConfirmationSource, SyncOutcome, WelcomeOutcome } from './constants.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import type { PostConfirmationSource, SyncOutcome, WelcomeOutcome } from './constants.js';
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
-import { isDeadlineExceededError, isInvalidProfileError, isProfileWriteError } from './errors.js';
-import { idsOfUnknownEvent, invocationLog, resolveLogger } from './log.js';
+import { DeadlineExceededError, InvalidProfileError, ProfileWriteError } from './errors.js';
+import { idsOfUnknownEvent, type InvocationIds, invocationLog, resolveLogger } from './log.js';
 import {
   checkMapper,
   checkOptionsObject,
@@ -13,8 +14,8 @@ import {
   type ProfileTableOptions,
   type WelcomeDeliveryOption,
 } from './options.js';
-import { buildProfileItem } from './store/profileItem.js';
-import { createProfile } from './store/profileStore.js';
+import { buildProfileAttributes, type ProfileAttributes } from './store/profileItem.js';
+import { createProfileItem } from './store/profileStore.js';
 import { resolveTable } from './store/table.js';
 import { readTriggerUser } from './triggerEvent.js';
 import type { Profile, TriggerHandler, TriggerUser } from './types.js';
@@ -60,10 +61,25 @@ export interface SyncResult {
   readonly profile?: Profile;
 }
 
+/** A result whose row, as plain data read back from what was written, is only made when asked for. */
+class Synced implements SyncResult {
+  readonly #item: ProfileAttributes;
+  constructor(
+    readonly outcome: SyncOutcome,
+    readonly welcome: WelcomeOutcome,
+    item: ProfileAttributes,
+  ) {
+    this.#item = item;
+  }
+  get profile(): Profile {
+    return unmarshall(this.#item);
+  }
+}
+
 /** The sync as a plain function of an event. @internal */
 export type SyncCore = (event: PostConfirmationTriggerEvent, context: Context | undefined) => Promise<SyncResult>;
 
-const defaultSkippedSources: readonly string[] = [PostConfirmationSource.ConfirmForgotPassword];
+const defaultSkippedSources: readonly PostConfirmationSource[] = ['PostConfirmation_ConfirmForgotPassword'];
 
 const LOG_MESSAGE = 'cognito-profile-sync PostConfirmation';
 
@@ -99,52 +115,58 @@ function validateOptions(options: ProfileSyncOptions) {
  */
 export function createSyncCore(options: ProfileSyncOptions): SyncCore {
   const config = validateOptions(options);
-  const { table, logger } = config;
+  const { table, welcome } = config;
 
   return async function syncProfile(event, context) {
     const startedAt = Date.now();
-    const log = invocationLog(logger, LOG_MESSAGE, config.logPersonalData, startedAt);
+    const log = invocationLog(config.logger, LOG_MESSAGE, config.logPersonalData, startedAt);
+    const failed = (ids: InvocationIds, error: unknown) =>
+      log.write('error', ids, { outcome: 'failed', welcome: 'off', error: log.describeError(error) });
 
     let user: TriggerUser | undefined;
-    let profile: Profile;
+    let item: ProfileAttributes;
     try {
       user = readTriggerUser(event);
       if (config.skipTriggerSources.has(user.triggerSource)) {
-        log.write('info', user, { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off });
-        return { outcome: SyncOutcome.Skipped, welcome: WelcomeOutcome.Off };
+        log.write('info', user, { outcome: 'skipped', welcome: 'off' });
+        return { outcome: 'skipped', welcome: 'off' };
       }
-      const mapping = { ...user, now: new Date(startedAt).toISOString() };
-      profile = buildProfileItem(user, config.mapAttributes, mapping, table.partitionKey);
+      item = buildProfileAttributes(user, config.mapAttributes, { ...user, now: new Date(startedAt).toISOString() }, table.partitionKey);
     } catch (error) {
-      log.write('error', user ?? idsOfUnknownEvent(event), { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, error: log.describeError(error) });
-      if (config.failOpen && isInvalidProfileError(error)) return { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off };
+      failed(user ?? idsOfUnknownEvent(event), error);
+      if (config.failOpen && error instanceof InvalidProfileError) return { outcome: 'failed', welcome: 'off' };
       throw error;
     }
+    const result = (outcome: SyncOutcome, welcomeOutcome: WelcomeOutcome): SyncResult => new Synced(outcome, welcomeOutcome, item);
 
     const deadline = startDeadline(context, config.deadline);
-    const attempt = config.welcome?.begin();
-    let outcome: SyncOutcome;
+    const attempt = welcome?.begin();
+    let outcome: 'created' | 'exists';
     try {
-      outcome = await deadline.run('createProfile', (signal) => createProfile(table, profile, attempt?.claim, signal));
+      // The library's own client ends its requests by its timeouts: no signal, no listeners.
+      const create = (signal?: AbortSignal) => createProfileItem(table, item, attempt?.claim, signal);
+      outcome = await (table.boundedRequests ? deadline.race('createProfile', create) : deadline.run('createProfile', create));
     } catch (error) {
-      log.write('error', user, { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, error: log.describeError(error) });
-      if (config.failOpen && (isProfileWriteError(error) || isDeadlineExceededError(error))) {
-        return { outcome: SyncOutcome.Failed, welcome: WelcomeOutcome.Off, profile };
-      }
+      failed(user, error);
+      if (config.failOpen && (error instanceof ProfileWriteError || error instanceof DeadlineExceededError)) return result('failed', 'off');
       throw error;
     }
 
-    let welcome: WelcomeRun = { outcome: WelcomeOutcome.Off };
+    let welcomeRun: WelcomeRun = { outcome: 'off' };
     if (attempt) {
       const welcomeContext = { sub: user.sub, attributes: user.attributes, event, ...(context ? { lambdaContext: context } : {}) };
-      welcome = await attempt
-        .run({ rowCreated: outcome === SyncOutcome.Created, sub: user.sub, profile, context: welcomeContext, deadline })
-        .catch((error: unknown): WelcomeRun => ({ outcome: WelcomeOutcome.Failed, error }));
+      welcomeRun = await attempt
+        .run({ rowCreated: outcome === 'created', sub: user.sub, profile: unmarshall(item), context: welcomeContext, deadline })
+        .catch((error: unknown): WelcomeRun => ({ outcome: 'failed', error }));
     }
 
-    const welcomeError = welcome.error === undefined ? {} : { welcomeError: log.describeError(welcome.error) };
-    log.write(welcome.error === undefined ? 'info' : 'warn', user, { outcome, welcome: welcome.outcome, ...welcomeError });
-    return { outcome, welcome: welcome.outcome, profile };
+    const { error } = welcomeRun;
+    log.write(error === undefined ? 'info' : 'warn', user, {
+      outcome,
+      welcome: welcomeRun.outcome,
+      ...(error !== undefined && { welcomeError: log.describeError(error) }),
+    });
+    return result(outcome, welcomeRun.outcome);
   };
 }
 
@@ -167,8 +189,5 @@ export function createPostConfirmationHandler(
   options: ProfileSyncOptions,
 ): TriggerHandler<PostConfirmationTriggerEvent> {
   const sync = createSyncCore(options);
-  return async (event, context) => {
-    await sync(event, context);
-    return event;
-  };
+  return (event, context) => sync(event, context).then(() => event);
 }

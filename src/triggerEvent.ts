@@ -1,19 +1,19 @@
 import { InvalidEventError } from './errors.js';
 import type { TriggerUser, UserAttributes } from './types.js';
 
-const isRecord = (value: unknown): value is Record<string, unknown> =>
-  typeof value === 'object' && value !== null && !Array.isArray(value);
-
-function requireString(value: unknown, field: string): string {
-  if (typeof value !== 'string') throw new InvalidEventError(field, `must be a string, got ${kindOf(value)}`);
-  return value;
-}
-
 /** A value's kind for an error message; never the value itself, which may be personal data. @internal */
 export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
   return typeof value;
+}
+
+/** The field's value when it has the type the event must give it (`object`: a plain record). */
+function field<T>(value: unknown, path: string, type: 'string' | 'object'): T {
+  if (typeof value !== type || value === null || Array.isArray(value)) {
+    throw new InvalidEventError(path, `must be ${type === 'object' ? 'an object' : 'a string'}, got ${kindOf(value)}`);
+  }
+  return value as T;
 }
 
 /**
@@ -24,26 +24,17 @@ export function kindOf(value: unknown): string {
  * @internal
  */
 export function readTriggerUser(event: unknown, sourcePrefix = 'PostConfirmation_'): TriggerUser {
-  if (!isRecord(event)) throw new InvalidEventError('event', `must be an object, got ${kindOf(event)}`);
-  const triggerSource = requireString(event.triggerSource, 'triggerSource');
+  const fields = field<Record<string, unknown>>(event, 'event', 'object');
+  const triggerSource = field<string>(fields.triggerSource, 'triggerSource', 'string');
   if (!triggerSource.startsWith(sourcePrefix)) {
     throw new InvalidEventError('triggerSource', `must start with "${sourcePrefix}", got "${triggerSource.slice(0, 64)}"`);
   }
-  const userPoolId = requireString(event.userPoolId, 'userPoolId');
-  const userName = requireString(event.userName, 'userName');
-  if (!isRecord(event.request)) {
-    throw new InvalidEventError('request', `must be an object, got ${kindOf(event.request)}`);
-  }
-  const attributes = event.request.userAttributes;
-  if (!isRecord(attributes)) {
-    throw new InvalidEventError('request.userAttributes', `must be an object, got ${kindOf(attributes)}`);
-  }
-  for (const [name, value] of Object.entries(attributes)) {
-    if (typeof value !== 'string') {
-      throw new InvalidEventError(`request.userAttributes.${name}`, `must be a string, got ${kindOf(value)}`);
-    }
-  }
-  const sub = requireString(attributes.sub, 'request.userAttributes.sub');
-  if (sub.length === 0) throw new InvalidEventError('request.userAttributes.sub', 'must not be empty');
-  return { sub, userName, userPoolId, triggerSource, attributes: attributes as UserAttributes };
+  const userPoolId = field<string>(fields.userPoolId, 'userPoolId', 'string');
+  const userName = field<string>(fields.userName, 'userName', 'string');
+  const request = field<Record<string, unknown>>(fields.request, 'request', 'object');
+  const attributes = field<UserAttributes>(request.userAttributes, 'request.userAttributes', 'object');
+  for (const name of Object.keys(attributes)) field(attributes[name], `request.userAttributes.${name}`, 'string');
+  const sub = field<string>(attributes.sub, 'request.userAttributes.sub', 'string');
+  if (sub === '') throw new InvalidEventError('request.userAttributes.sub', 'must not be empty');
+  return { sub, userName, userPoolId, triggerSource, attributes };
 }

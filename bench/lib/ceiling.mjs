@@ -66,7 +66,8 @@ function memoryDynamo(partitionKey) {
   const handler = {
     async handle(request) {
       const operation = request.headers['x-amz-target'].split('.')[1];
-      const input = JSON.parse(typeof request.body === 'string' ? request.body : Buffer.from(request.body).toString('utf8'));
+      // Decoded as bytes: the SDK's body is a Uint8Array that warns when read as a string.
+      const input = JSON.parse(typeof request.body === 'string' ? request.body : new TextDecoder().decode(request.body));
       if (operation === 'BatchGetItem') {
         const [table, { Keys }] = Object.entries(input.RequestItems)[0];
         return respond({ Responses: { [table]: Keys.map((key) => items.get(key[partitionKey].S)).filter(Boolean) } });

@@ -1,10 +1,17 @@
 import { spawn } from 'node:child_process';
 import { createInterface } from 'node:readline';
-import { CreateTableCommand, DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { CreateTableCommand, DynamoDBClient, waitUntilTableExists } from '@aws-sdk/client-dynamodb';
 
 const SERVER = `
 const dynalite = require('dynalite');
+const latencyMs = Number(process.argv[1] ?? 0);
 const server = dynalite({ createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+if (latencyMs > 0) {
+  // Each request waits as long as a round trip to DynamoDB would before it is served.
+  const [serve] = server.listeners('request');
+  server.removeAllListeners('request');
+  server.on('request', (request, response) => setTimeout(serve, latencyMs, request, response));
+}
 server.listen(0, '127.0.0.1', () => console.log(server.address().port));
 // Exit with the parent, even one that crashed: its end of stdin closes.
 process.stdin.on('end', () => process.exit()).resume();
@@ -13,9 +20,10 @@ process.stdin.on('end', () => process.exit()).resume();
 /**
  * dynalite in its own process, so the handler being timed never shares an event loop with
  * the server, as with DynamoDB. Both sides of every comparison talk to this one server.
+ * `latencyMs` delays every request, as the network between Lambda and DynamoDB does.
  */
-export async function startDynalite() {
-  const child = spawn(process.execPath, ['-e', SERVER], { stdio: ['pipe', 'pipe', 'inherit'] });
+export async function startDynalite({ latencyMs = 0 } = {}) {
+  const child = spawn(process.execPath, ['-e', SERVER, String(latencyMs)], { stdio: ['pipe', 'pipe', 'inherit'] });
   const port = await new Promise((resolve, reject) => {
     child.once('error', reject);
     child.once('exit', (code) => reject(new Error(`dynalite exited with ${code}`)));
@@ -41,6 +49,8 @@ export async function startDynalite() {
           BillingMode: 'PAY_PER_REQUEST',
         }),
       );
+      // dynalite answers CreateTable before the table is ACTIVE, even with createTableMs 0.
+      await waitUntilTableExists({ client: admin, maxWaitTime: 30, minDelay: 0.05, maxDelay: 0.2 }, { TableName: name });
     },
     async stop() {
       admin.destroy();

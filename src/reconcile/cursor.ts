@@ -8,7 +8,7 @@ import { ConfigurationError } from '../errors.js';
  */
 
 /** The `sub` prefixes of a partitioned run. @internal */
-export const SUB_PREFIXES: readonly string[] = [...'0123456789abcdef'];
+export const SUB_PREFIXES: readonly string[] = /* @__PURE__ */ Array.from('0123456789abcdef');
 
 /**
  * Where a run stands: for each unfinished partition (by `sub` prefix; `''` for a run that

@@ -7,7 +7,8 @@ import type { Profile } from '../types.js';
  */
 
 /** Fields whose stored value is the library's business, never drift. */
-const NOT_COMPARED: ReadonlySet<string> = new Set(['createdAt', 'updatedAt', ...Object.values(WelcomeAttribute)]);
+// Built in a pure call so that a bundle without reconcile drops it.
+const NOT_COMPARED: ReadonlySet<string> = /* @__PURE__ */ (() => new Set(['createdAt', 'updatedAt', ...Object.values(WelcomeAttribute)]))();
 
 /**
  * The mapped fields whose stored value differs: what a repair writes. Fields on the row

@@ -41,6 +41,9 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
   const { signal } = controller;
   setMaxListeners(0, signal);
   const follow = () => controller.abort(options.signal?.reason);
+  // Only a caller's signal ever aborts the run: without one, its calls go without a signal,
+  // which spares the SDK its abort listeners on every write.
+  const abortCalls = options.signal !== undefined;
   if (options.signal?.aborted) follow();
   else options.signal?.addEventListener('abort', follow, { once: true });
   const seen = options.cursor === undefined ? new SeenSubs() : undefined;
@@ -83,7 +86,7 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
         page = fetchPage(prefix, next);
         page.catch(() => undefined); // an early stop leaves it unread
       }
-      await reconcilePage(users, listedAt, config, report, seen, inSlot, signal);
+      await reconcilePage(users, listedAt, config, report, seen, inSlot, signal, abortCalls);
       if (signal.aborted) return;
       report.scanned += users.length;
       if (next === undefined) positions.delete(prefix);
@@ -119,6 +122,7 @@ async function reconcilePage(
   seen: SeenSubs | undefined,
   inSlot: WorkSlots,
   signal: AbortSignal,
+  abortCalls: boolean,
 ): Promise<void> {
   const listed: CognitoUser[] = [];
   for (const user of users) {
@@ -135,7 +139,7 @@ async function reconcilePage(
     listed.map((user) =>
       inSlot(async () => {
         try {
-          await reconcileUser(user, rows.get(user.sub!), listedAt, config, report, signal);
+          await reconcileUser(user, rows.get(user.sub!), listedAt, config, report, signal, abortCalls);
         } catch (error) {
           if (!signal.aborted) recordFailure(report, config.maxIds, user.sub, errorName(error));
         }

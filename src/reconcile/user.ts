@@ -3,8 +3,9 @@ import { withBackoff } from '../backoff.js';
 import type { CognitoUser } from '../cognitoUsers.js';
 import { PostConfirmationSource, WelcomeOutcome } from '../constants.js';
 import { startDeadline } from '../deadline.js';
-import { buildProfileItemForCognitoUser } from '../store/profileItem.js';
-import { createProfile, updateProfileFields } from '../store/profileStore.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { buildProfileAttributesForCognitoUser } from '../store/profileItem.js';
+import { createProfileItem, updateProfileFields } from '../store/profileStore.js';
 import type { Profile } from '../types.js';
 import { reconcileAction, welcomeState, type WelcomeAttempt, type WelcomeRun } from '../welcome/once.js';
 import { driftedFields } from './drift.js';
@@ -28,15 +29,18 @@ export async function reconcileUser(
   config: ReconcileConfig,
   report: ReconcileReport,
   signal: AbortSignal,
+  abortCalls = true,
 ): Promise<void> {
   const { table } = config;
   const sub = user.sub!;
   const now = new Date();
   const facts = { userPoolId: config.userPoolId, triggerSource: MAPPING_SOURCE, now: now.toISOString() };
-  const mapped = buildProfileItemForCognitoUser(user, sub, facts, config.mapAttributes, table.partitionKey);
+  // The row as it is written: a missing row is created from it as it is, with no round trip
+  // through plain data.
+  const item = buildProfileAttributesForCognitoUser(user, sub, facts, config.mapAttributes, table.partitionKey);
   // `enabled` as the admin-change handler keeps it, only where it says something: on rows
   // that have it, and for disabled users (a first run does not rewrite every row).
-  if (user.enabled !== undefined && (user.enabled === false || row?.enabled !== undefined)) mapped.enabled = user.enabled;
+  if (user.enabled !== undefined && (user.enabled === false || row?.enabled !== undefined)) item.enabled = { BOOL: user.enabled };
 
   // Users who joined after the cutoff are owed a welcome even where no trigger claimed one.
   const isNewUser =
@@ -44,22 +48,23 @@ export async function reconcileUser(
 
   if (row === undefined) {
     // A backfilled member joined when Cognito says, not when reconcile first ran.
-    if (user.createdAt !== undefined) mapped.createdAt = user.createdAt.toISOString();
+    if (user.createdAt !== undefined) item.createdAt = { S: user.createdAt.toISOString() };
     if (config.dryRun) {
       countUser(report, 'created', sub, config.maxIds);
       if (isNewUser) report.welcomes.pending += 1;
       return;
     }
     const attempt = isNewUser ? config.welcome?.begin() : undefined;
-    const outcome = await withBackoff((s) => createProfile(table, mapped, attempt?.claim, s), config.backoff, signal);
+    const outcome = await withBackoff((s) => createProfileItem(table, item, attempt?.claim, abortCalls ? s : undefined), config.backoff, signal);
     if (outcome === 'exists') {
       report.unchanged += 1; // a trigger wrote it while this run looked; its row stands
       return;
     }
     countUser(report, 'created', sub, config.maxIds);
-    if (attempt) await sendWelcome(attempt, true, mapped, user, config, report);
+    if (attempt) await sendWelcome(attempt, true, unmarshall(item), user, config, report);
     return;
   }
+  const mapped = unmarshall(item);
 
   // A deletion is final: the row of a user deleted since the page was listed is left as it is.
   if (row.deletedAt !== undefined) {

@@ -3,7 +3,7 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { type BackoffOptions, pause } from '../backoff.js';
 import { ProfileReadError } from '../errors.js';
 import type { Profile } from '../types.js';
-import { keyOf, send } from './send.js';
+import { keyOf, sendWithBackoff } from './send.js';
 import type { ResolvedTable } from './table.js';
 
 /* Reconcile's reads of the profile table: consistent batch reads of a page, and the key scan. */
@@ -34,7 +34,7 @@ export async function getProfiles(
       }
       if (attempt > 1) await pause(attempt - 1, backoff, signal);
       const command = new BatchGetItemCommand({ RequestItems: { [table.name]: { Keys: keys, ConsistentRead: true } } });
-      const output = await send(table, 'batchGetProfiles', (client, options) => client.send(command, options), signal, backoff);
+      const output = await sendWithBackoff(table, 'batchGetProfiles', (client, options) => client.send(command, options), signal, backoff);
       for (const item of output.Responses?.[table.name] ?? []) {
         const row = unmarshall(item);
         rows.set(String(row[table.partitionKey]), row);
@@ -90,7 +90,7 @@ export async function* scanProfileKeys(
       },
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
-    const output = await send(table, 'scanProfileKeys', (client, options) => client.send(command, options), signal, backoff);
+    const output = await sendWithBackoff(table, 'scanProfileKeys', (client, options) => client.send(command, options), signal, backoff);
     yield (output.Items ?? []).map((item) => {
       const row = unmarshall(item);
       return {

@@ -3,7 +3,8 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { WelcomeAttribute } from '../constants.js';
 import type { Profile } from '../types.js';
 import { marshallProfile } from './marshallProfile.js';
-import { keyOf, send, unlessConditionFails } from './send.js';
+import type { ProfileAttributes } from './profileItem.js';
+import { isConditionalCheckFailed, keyOf, send, unlessConditionFails } from './send.js';
 import type { ResolvedTable } from './table.js';
 
 /*
@@ -30,28 +31,43 @@ export interface WelcomeClaim {
 
 /**
  * Creates the row unless one with this key exists (`attribute_not_exists` on the key), and
- * with a welcome claim when given, so that the common case takes a single write.
+ * with a welcome claim when given, so that the common case takes a single write. Without a
+ * `signal`, the client's own request timeouts bound the write (see `send`).
  *
  * @returns `created`, or `exists` when any row with this key was already there.
  * @internal
  */
-export async function createProfile(
+export function createProfileItem(
   table: ResolvedTable,
-  item: Profile,
+  item: ProfileAttributes,
   claim: WelcomeClaim | undefined,
-  signal: AbortSignal,
+  signal: AbortSignal | undefined,
 ): Promise<'created' | 'exists'> {
-  const withClaim = claim
-    ? { ...item, [WelcomeAttribute.ClaimId]: claim.id, [WelcomeAttribute.ClaimExpiresAt]: claim.expiresAt }
-    : item;
   const command = new PutItemCommand({
     TableName: table.name,
-    Item: marshallProfile(withClaim),
+    Item: claim
+      ? { ...item, [WelcomeAttribute.ClaimId]: { S: claim.id }, [WelcomeAttribute.ClaimExpiresAt]: { N: String(claim.expiresAt) } }
+      : item,
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': table.partitionKey },
   });
-  const created = await unlessConditionFails(send(table, 'createProfile', (client, options) => client.send(command, options), signal));
-  return created ? 'created' : 'exists';
+  return send(table, 'createProfile', (client, options) => client.send(command, options), signal).then(
+    () => 'created',
+    (error: unknown) => {
+      if (isConditionalCheckFailed(error)) return 'exists';
+      throw error;
+    },
+  );
+}
+
+/** {@link createProfileItem} for a profile as plain data (reconcile's, which it completes). @internal */
+export function createProfile(
+  table: ResolvedTable,
+  item: Profile,
+  claim: WelcomeClaim | undefined,
+  signal: AbortSignal | undefined,
+): Promise<'created' | 'exists'> {
+  return createProfileItem(table, marshallProfile(item), claim, signal);
 }
 
 /**

@@ -7,40 +7,61 @@ import type { ResolvedTable } from './table.js';
 /** @internal */
 export const marshallOptions = { removeUndefinedValues: true } as const;
 
-/** One SDK call of a store function, given the client and the abort signal. */
-type Call<T> = (client: DynamoDBClient, options: { abortSignal: AbortSignal }) => Promise<T>;
+/**
+ * One SDK call of a store function, given the client and the options for `client.send`:
+ * `undefined` when the call has no abort signal, which lets the SDK reuse its resolved
+ * middleware on a client with `cacheMiddleware` (it does only when `send` gets no options).
+ */
+type Call<T> = (client: DynamoDBClient, options: { abortSignal: AbortSignal } | undefined) => Promise<T>;
 
 /** Store steps that only read; every other step writes. */
 const READS: ReadonlySet<string> = new Set(['batchGetProfiles', 'scanProfileKeys', 'getControlItem']);
 
 /**
- * The store's only way to DynamoDB: runs one call (retrying throttling with `backoff` when
- * given) and turns any failure into a `ProfileReadError` or `ProfileWriteError` naming the
- * step. A failed condition is let through as it is, for {@link unlessConditionFails}.
+ * The store's only way to DynamoDB: runs one call and turns any failure into a
+ * `ProfileReadError` or `ProfileWriteError` naming the step. A failed condition is let
+ * through as it is, for {@link unlessConditionFails}. Without a `signal` the call is bounded
+ * by the client's own request timeouts alone (see `ResolvedTable.boundedRequests`).
  */
-export async function send<T>(
-  table: ResolvedTable,
-  operation: string,
-  call: Call<T>,
-  signal: AbortSignal,
-  backoff?: Required<BackoffOptions>,
-): Promise<T> {
-  const once = (abortSignal: AbortSignal) => call(table.client(), { abortSignal });
+export function send<T>(table: ResolvedTable, operation: string, call: Call<T>, signal: AbortSignal | undefined): Promise<T> {
+  // Not an async function: one promise less on the trigger's path. A client that throws at
+  // once, or answers without a promise (a stub), is taken as an async one would be.
+  let sending: Promise<T>;
   try {
-    return await (backoff ? withBackoff(once, backoff, signal) : once(signal));
+    sending = Promise.resolve(call(table.client(), signal && { abortSignal: signal }));
   } catch (error) {
+    sending = Promise.reject(error);
+  }
+  return sending.catch((error: unknown) => {
     if (isConditionalCheckFailed(error)) throw error;
     throw READS.has(operation)
       ? new ProfileReadError(operation, table.name, error)
       : new ProfileWriteError(operation, table.name, error);
-  }
+  });
+}
+
+/**
+ * {@link send}, retrying throttling with `backoff` (reconcile's reads). Apart from `send` so
+ * that the triggers, which leave retries to the SDK, do not carry the backoff code.
+ */
+export function sendWithBackoff<T>(
+  table: ResolvedTable,
+  operation: string,
+  call: Call<T>,
+  signal: AbortSignal,
+  backoff: Required<BackoffOptions>,
+): Promise<T> {
+  // The backoff sees through the wrapping error to the SDK's throttling (its `cause`).
+  return withBackoff((abortSignal) => send(table, operation, call, abortSignal), backoff, signal);
 }
 
 /**
  * Matched by name as well as class: a client from another copy of the SDK throws its own
  * class of the same name.
+ *
+ * @internal
  */
-function isConditionalCheckFailed(error: unknown): boolean {
+export function isConditionalCheckFailed(error: unknown): boolean {
   return (error as { name?: unknown } | null)?.name === 'ConditionalCheckFailedException';
 }
 

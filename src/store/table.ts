@@ -44,6 +44,13 @@ export interface ResolvedTable {
   readonly partitionKey: string;
   /** The client, built on first use when the user did not pass one. */
   client(): DynamoDBClient;
+  /**
+   * Whether every request of the client ends on its own: true for the client the library
+   * builds with its own request handler (request timeouts that throw). The triggers then
+   * send without an abort signal and only race the deadline; a client of yours, or one
+   * with your request handler, gets the deadline's signal on every call.
+   */
+  readonly boundedRequests: boolean;
 }
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
@@ -52,14 +59,18 @@ const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.valu
 /**
  * Timeouts for the client the library builds. Without them the SDK waits forever on a
  * connection that never answers; these let a retry happen inside the trigger's deadline,
- * which still bounds the whole call. `throwOnRequestTimeout` because newer versions of the
- * SDK's HTTP handler only log a warning when a request passes `requestTimeout`.
+ * which still bounds the whole call, and end every request on their own, however long the
+ * invocation lives. `throwOnRequestTimeout` because newer versions of the SDK's HTTP
+ * handler only log a warning when a request passes `requestTimeout`. `cacheMiddleware`:
+ * nobody else adds middleware to this client, so the SDK may resolve its middleware once
+ * per command class instead of on every call.
  *
  * @internal
  */
 export const defaultDynamoDBClientConfig: DynamoDBClientConfig = {
   maxAttempts: 3,
   requestHandler: { connectionTimeout: 1000, requestTimeout: 2000, throwOnRequestTimeout: true },
+  cacheMiddleware: true,
 };
 
 /** @internal */
@@ -94,6 +105,7 @@ export function resolveTable(option: TableOption | undefined, optionName = 'tabl
   return {
     name,
     partitionKey,
+    boundedRequests: client === undefined && given?.clientConfig?.requestHandler === undefined,
     client() {
       client ??= new DynamoDBClient({ ...defaultDynamoDBClientConfig, ...given?.clientConfig });
       return client;

@@ -18,7 +18,8 @@ const CONTROL_OR_LINE_BREAK = /[\p{Cc}\u2028\u2029]/u;
  */
 const ATEXT = "[A-Za-z0-9!#$%&'*+\\/=?^_`{|}~-]+";
 const LABEL = '[A-Za-z0-9](?:[A-Za-z0-9-]{0,61}[A-Za-z0-9])?';
-const PLAIN_ADDRESS = new RegExp(`^(?=[^@]{1,64}@)(?=.{3,254}$)${ATEXT}(?:\\.${ATEXT})*@${LABEL}(?:\\.${LABEL})*$`);
+// Built in a pure call so that a bundle without a welcome mail drops it.
+const PLAIN_ADDRESS = /* @__PURE__ */ (() => new RegExp(`^(?=[^@]{1,64}@)(?=.{3,254}$)${ATEXT}(?:\\.${ATEXT})*@${LABEL}(?:\\.${LABEL})*$`))();
 
 /** Throws a `ConfigurationError` naming the option when a header option holds a control character. @internal */
 export function checkHeaderOption(value: unknown, option: string): void {

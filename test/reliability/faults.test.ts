@@ -230,12 +230,13 @@ describe('a DynamoDB request that hangs once', () => {
 
 describe.concurrent('a DynamoDB endpoint that accepts connections and never answers', () => {
   let silent: SilentServer;
+  const ownServers: SilentServer[] = [];
 
   beforeAll(async () => {
     silent = await startSilentServer();
   });
   afterAll(async () => {
-    await silent?.stop();
+    await Promise.all([silent, ...ownServers].map((server) => server?.stop()));
   });
 
   /** Settling time, as an upper bound: the guarantee is "before Cognito gives up". */
@@ -248,30 +249,60 @@ describe.concurrent('a DynamoDB endpoint that accepts connections and never answ
     return { ...result, elapsedMs: performance.now() - startedAt };
   }
 
-  it('PostConfirmation with default options and the library client settles with a typed error within 5 s', async () => {
-    const { handler, logger } = handlerVia(silent.endpoint);
+  /** Resolves once `check` holds; fails after `withinMs`. An upper bound ("it ends"), never a speed. */
+  async function eventually(check: () => boolean, withinMs: number): Promise<boolean> {
+    const until = performance.now() + withinMs;
+    while (!check() && performance.now() < until) await new Promise((resolve) => setTimeout(resolve, 50));
+    return check();
+  }
+
+  /** A silent endpoint of the test's own, so that its connections are this test's alone. */
+  async function ownSilentServer(): Promise<SilentServer> {
+    const own = await startSilentServer();
+    ownServers.push(own);
+    return own;
+  }
+
+  /*
+   * The library's own client gets no abort signal (see `boundedRequests`): its request
+   * timeouts end every request, the deadline only stops the wait. At most 3 attempts of
+   * 1 s to connect and 2 s to answer, plus the SDK's short retry delays.
+   */
+  const LIBRARY_CLIENT_BOUND_MS = 3 * (1000 + 2000) + 1000;
+
+  it('PostConfirmation with default options and the library client settles with a typed error within 5 s, its requests ending by their timeouts', async () => {
+    const own = await ownSilentServer();
+    const { handler, logger } = handlerVia(own.endpoint);
     const event = confirmation();
+    const startedAt = performance.now();
 
     const { error, elapsedMs } = await settle(() => handler(event, buildLambdaContext({ remainingTimeMs: 6000 })));
+    const requestsEnded = await eventually(() => own.openConnections() === 0, LIBRARY_CLIENT_BOUND_MS - (performance.now() - startedAt));
 
     expect(isDeadlineExceededError(error) || isProfileWriteError(error)).toBe(true);
     expect(elapsedMs).toBeLessThan(COGNITO_TIMEOUT_MS);
-    expect(silent.connections()).toBeGreaterThan(0);
+    expect(own.connections()).toBeGreaterThan(0);
+    expect(requestsEnded).toBe(true);
     expect(logger.records).toMatchObject([{ level: 'error', record: { outcome: 'failed' } }]);
     expect(logger.text()).not.toContain(event.request.userAttributes.email);
   });
 
-  it('PostConfirmation with a client of the user that has no timeouts settles with DeadlineExceededError within 5 s', async () => {
+  it('PostConfirmation with a client of the user that has no timeouts settles with DeadlineExceededError within 5 s, its request aborted', async () => {
     // The SDK's default handler has no request timeout: only the deadline's abort ends the wait.
-    const client = new DynamoDBClient({ endpoint: silent.endpoint, region: 'us-east-1', credentials });
+    const own = await ownSilentServer();
+    const client = new DynamoDBClient({ endpoint: own.endpoint, region: 'us-east-1', credentials });
     const handler = createPostConfirmationHandler({ table: { name: table, client }, logger: recordingLogger() });
 
     const { error, elapsedMs } = await settle(() => handler(confirmation(), buildLambdaContext({ remainingTimeMs: 6000 })));
+    // Checked before the client is destroyed, which would close the connection anyway.
+    const requestAborted = await eventually(() => own.openConnections() === 0, 1000);
     client.destroy();
 
     expect(error).toBeInstanceOf(DeadlineExceededError);
     expect((error as DeadlineExceededError).operation).toBe('createProfile');
     expect(elapsedMs).toBeLessThan(COGNITO_TIMEOUT_MS);
+    expect(own.connections()).toBeGreaterThan(0);
+    expect(requestAborted).toBe(true);
   });
 
   it('PreTokenGeneration lets the sign-in go on, unchanged, within 5 s', async () => {

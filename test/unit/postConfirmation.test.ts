@@ -16,6 +16,7 @@ import {
   ProfileWriteError,
   type ProfileSyncOptions,
 } from '../../src/index.js';
+import { resolveTable } from '../../src/store/table.js';
 import { buildLambdaContext, buildPostConfirmationEvent } from '../../src/testing/index.js';
 import { recordingLogger } from '../support/logger.js';
 
@@ -389,6 +390,35 @@ describe('createPostConfirmationHandler', () => {
         handler(buildPostConfirmationEvent({ sub: SUB }), buildLambdaContext({ remainingTimeMs: 100 })),
       ).rejects.toBeInstanceOf(DeadlineExceededError);
       expect(ddb.calls()).toHaveLength(0);
+    });
+
+    /*
+     * The library's own client ends its requests by its timeouts (see the fault tests), so
+     * its create goes without options: the SDK then reuses its cached middleware. A client
+     * of the user's may have no timeout: it gets the deadline's signal, which aborts it.
+     */
+    it.each([
+      ['the client the library builds', { table: 'profiles' }, false],
+      ['the library client with a request handler of the user', { table: { name: 'profiles', clientConfig: { requestHandler: {} } } }, true],
+      ['a client of the user', { table: { name: 'profiles', client } }, true],
+    ])('sends the create with an abort signal only when it may need one: %s', async (_label, options, signalled) => {
+      ddb.on(PutItemCommand).resolves({});
+      const handler = createPostConfirmationHandler({ ...options, logger: recordingLogger() } as ProfileSyncOptions);
+
+      await handler(buildPostConfirmationEvent({ sub: SUB }), buildLambdaContext());
+
+      const [call] = ddb.commandCalls(PutItemCommand);
+      const sendOptions = (call!.args as unknown[])[1] as { abortSignal?: AbortSignal } | undefined;
+      expect(sendOptions?.abortSignal instanceof AbortSignal).toBe(signalled);
+      if (!signalled) expect(sendOptions).toBeUndefined();
+    });
+
+    it('builds its own client with request timeouts that throw and with cached middleware', () => {
+      const built = resolveTable('profiles').client();
+
+      expect(built.config.cacheMiddleware).toBe(true);
+      expect(resolveTable('profiles').boundedRequests).toBe(true);
+      expect(resolveTable({ name: 'profiles', client }).boundedRequests).toBe(false);
     });
   });
 

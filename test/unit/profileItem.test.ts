@@ -254,6 +254,36 @@ describe('a profile field named constructor', () => {
   });
 });
 
+describe('the row PostConfirmation writes', () => {
+  // The trigger converts the mapper's output in the walk that checks it (no second pass).
+  it('holds the same attribute values as the SDK marshaller writes for ordinary output', async () => {
+    ddb.on(PutItemCommand).resolves({});
+    const output = {
+      text: '',
+      count: -0,
+      ratio: 0.1 + 0.2,
+      tiny: 1e-7,
+      big: -(2 ** 53 - 1),
+      flag: false,
+      none: null,
+      bytes: new Uint8Array([1, 2]),
+      tags: new Set(['a', '']),
+      scores: new Set([1, 2.5]),
+      list: ['a', undefined, 3, [true], { deep: { deeper: 'x' } }],
+      map: { nested: { deeper: 'x' }, skipped: undefined, 'key with spaces': 1 },
+      skipped: undefined,
+    };
+    const handler = createPostConfirmationHandler({ table: { name: 'profiles', client }, logger: recordingLogger(), mapAttributes: () => output });
+
+    await handler(buildPostConfirmationEvent({ sub: SUB }), buildLambdaContext());
+
+    const { userId, createdAt, ...written } = ddb.commandCalls(PutItemCommand)[0]!.args[0].input.Item!;
+    expect(userId).toEqual({ S: SUB });
+    expect(createdAt).toEqual({ S: expect.any(String) });
+    expect(written).toEqual(marshall(output, { removeUndefinedValues: true }));
+  });
+});
+
 describe('marshallProfile', () => {
   it('writes the same attribute values as the SDK marshaller for ordinary items', () => {
     const item = {
