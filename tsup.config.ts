@@ -6,6 +6,7 @@ import { defineConfig } from 'tsup';
  */
 const HANDLER_ENTRIES = {
   'post-confirmation': 'src/entries/postConfirmation.ts',
+  compose: 'src/entries/compose.ts',
   'pre-token-generation': 'src/entries/preTokenGeneration.ts',
   'admin-changes': 'src/entries/adminChanges.ts',
   reconcile: 'src/entries/reconcile.ts',

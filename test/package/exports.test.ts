@@ -35,7 +35,8 @@ describe('the built package', () => {
   });
 
   it.each([
-    ['post-confirmation', ['createPostConfirmationHandler', 'withProfileSync', 'asWelcome', 'isInvalidEventError', 'InvalidEventError']],
+    ['post-confirmation', ['createPostConfirmationHandler', 'isInvalidEventError', 'InvalidEventError']],
+    ['compose', ['withProfileSync', 'compose', 'profileSync', 'asWelcome', 'isWelcomeError']],
     ['pre-token-generation', ['createPreTokenGenerationHandler', 'isClaimError']],
     ['admin-changes', ['createAdminChangeHandler', 'createAdminChangeBatchHandler', 'ADMIN_CHANGE_EVENT_NAMES']],
     ['reconcile', ['reconcile', 'createReconcileHandler', 'isReconcileError']],
