@@ -165,9 +165,14 @@ describe('reconcile in partitions by sub prefix', () => {
     const tombstone = { userId: { S: subOf(users[0]!) }, deletedAt: { S: '2026-01-01T00:00:00.000Z' }, updatedAt: { S: '2000-01-01T00:00:00.000Z' } };
     await dynamo.client.send(new PutItemCommand({ TableName: table, Item: tombstone }));
 
-    const report = await reconcile(options());
+    // Every user is new enough to be owed a welcome: none may go to the deleted one.
+    const welcomed: string[] = [];
+    const onWelcome = async (profile: Record<string, unknown>) => void welcomed.push(String(profile.userId));
+
+    const report = await reconcile(options({ onWelcome, welcomeUsersCreatedAfter: new Date(0) }));
 
     expect(report).toMatchObject({ complete: true, created: 2, updated: 0, unchanged: 1, errors: 0 });
+    expect(welcomed.sort()).toEqual([subOf(users[1]!), subOf(users[2]!)].sort());
     expect(await dynamo.getItem(table, { userId: subOf(users[0]!) })).toEqual({
       userId: subOf(users[0]!),
       deletedAt: '2026-01-01T00:00:00.000Z',
