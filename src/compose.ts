@@ -5,7 +5,8 @@ import { checkChoice } from './options.js';
 import { createSyncCore, type ProfileSyncOptions } from './postConfirmation.js';
 import { toAsyncHandler } from './toAsyncHandler.js';
 import type { AnyTriggerHandler, TriggerHandler } from './types.js';
-import type { WelcomeSender } from './welcome/once.js';
+import { welcomeStep } from './welcome/once.js';
+import type { WelcomeStep } from './welcome/step.js';
 
 /**
  * A step wraps the handler after it: it gets `next` and returns a handler that may act
@@ -67,7 +68,7 @@ export interface ProfileSyncStepOptions extends ProfileSyncOptions {
  */
 export function profileSync(options: ProfileSyncStepOptions): Step {
   const runNext = checkRunNext(options?.runNext);
-  const sync = createSyncCore(options);
+  const sync = createSyncCore(options, welcomeStep);
   return (next) => async (event, context) => {
     const result = await sync(event, context);
     if (result.outcome === SyncOutcome.Skipped && runNext === 'unless-skipped') return event;
@@ -91,13 +92,13 @@ export function checkRunNext(runNext: unknown): RunNext {
  * createPostConfirmationHandler({ table: 'profiles', onWelcome: asWelcome(day10Handler) });
  * ```
  */
-export function asWelcome(handler: AnyTriggerHandler): WelcomeSender {
+export function asWelcome(handler: AnyTriggerHandler): WelcomeStep {
   if (typeof handler !== 'function') throw new ConfigurationError('asWelcome', 'needs a handler function');
   const run = toAsyncHandler(handler, (kind) => new WelcomeError(`The welcome handler failed with ${kind}, not an Error`));
-  return async (_profile, { event, lambdaContext }) => {
+  return welcomeStep(async (_profile, { event, lambdaContext }) => {
     if (!event) throw new WelcomeError('this welcome step wraps a trigger handler and needs the trigger event');
     await run(event, lambdaContext ?? ({} as never));
-  };
+  });
 }
 
 /**

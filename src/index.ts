@@ -45,7 +45,8 @@ export type { TableFields, TableOption } from './store/table.js';
 // Welcome
 export { sesWelcomeEmail } from './welcome/sesWelcomeEmail.js';
 export type { SesWelcomeEmailFields, SesWelcomeEmailOptions } from './welcome/sesWelcomeEmail.js';
-export type { WelcomeContext, WelcomeSender } from './welcome/once.js';
+export { welcomeStep } from './welcome/once.js';
+export type { WelcomeContext, WelcomeSender, WelcomeStep } from './welcome/step.js';
 export { escapeHtml } from './welcome/template.js';
 export type { Template } from './welcome/template.js';
 

@@ -75,14 +75,6 @@ export function checkMapper(mapper: unknown): AttributeMapper {
   return mapper as AttributeMapper;
 }
 
-/** The `onWelcome` option: a function, or absent. @internal */
-export function checkWelcomeSender<T>(sender: T): T {
-  if (sender !== undefined && typeof sender !== 'function') {
-    throw new ConfigurationError('onWelcome', 'must be a function (profile, context) => Promise');
-  }
-  return sender;
-}
-
 /**
  * The `welcomeLeaseMs` option, or its default. With a welcome, the lease must outlast the
  * longest a send may run (`sendBudget`, the option that sets it): a lease that ends while

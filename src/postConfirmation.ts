@@ -4,36 +4,30 @@ import type { PostConfirmationSource, SyncOutcome, WelcomeOutcome } from './cons
 import { type DeadlineOptions, startDeadline, validateDeadlineOptions } from './deadline.js';
 import { DeadlineExceededError, InvalidProfileError, ProfileWriteError } from './errors.js';
 import { idsOfUnknownEvent, type InvocationIds, invocationLog, resolveLogger } from './log.js';
-import {
-  checkMapper,
-  checkOptionsObject,
-  checkSourceList,
-  checkWelcomeDelivery,
-  checkWelcomeLease,
-  checkWelcomeSender,
-  type ProfileTableOptions,
-  type WelcomeDeliveryOption,
-} from './options.js';
+import { checkMapper, checkOptionsObject, checkSourceList, type ProfileTableOptions, type WelcomeDeliveryOption } from './options.js';
 import { buildProfileAttributes, type ProfileAttributes } from './store/profileItem.js';
 import { createProfileItem } from './store/profileStore.js';
 import { resolveTable } from './store/table.js';
 import { readTriggerUser } from './triggerEvent.js';
 import type { Profile, TriggerHandler, TriggerUser } from './types.js';
-import { welcomeOnce, type WelcomeRun, type WelcomeSender } from './welcome/once.js';
+import { welcomeStep } from './welcome/once.js';
+import { checkWelcomeStep, startWelcome, type WelcomeRun, type WelcomeSender, type WelcomeStep } from './welcome/step.js';
 
 /** Options of the PostConfirmation profile sync. */
 export interface ProfileSyncOptions extends ProfileTableOptions, DeadlineOptions, WelcomeDeliveryOption {
   /**
-   * The once-only welcome step, such as {@link sesWelcomeEmail}. Runs at most once per user
-   * and again on a later delivery (or by reconcile) if it failed. A failure never fails the
-   * confirmation.
+   * The once-only welcome step, such as {@link sesWelcomeEmail} or {@link welcomeStep}. Runs
+   * at most once per user and again on a later delivery (or by reconcile) if it failed. A
+   * failure never fails the confirmation. The root entry point also takes a bare function
+   * and makes it a step; `cognito-profile-sync/post-confirmation` takes steps only.
    * @default undefined (no welcome)
    */
   onWelcome?: WelcomeSender;
   /**
    * How long a delivery's claim on the welcome lasts when it never finishes (the process
    * died mid-send, or the send timed out); after it the welcome is unknown (see
-   * `welcomeDelivery`). Must exceed `deadlineMs`, the longest a send may run.
+   * `welcomeDelivery`). Must exceed `deadlineMs`, the longest a send may run. Checked only
+   * with `onWelcome`, as is `welcomeDelivery`.
    * @default 60000
    */
   welcomeLeaseMs?: number;
@@ -61,21 +55,6 @@ export interface SyncResult {
   readonly profile?: Profile;
 }
 
-/** A result whose row, as plain data read back from what was written, is only made when asked for. */
-class Synced implements SyncResult {
-  readonly #item: ProfileAttributes;
-  constructor(
-    readonly outcome: SyncOutcome,
-    readonly welcome: WelcomeOutcome,
-    item: ProfileAttributes,
-  ) {
-    this.#item = item;
-  }
-  get profile(): Profile {
-    return unmarshall(this.#item);
-  }
-}
-
 /** The sync as a plain function of an event. @internal */
 export type SyncCore = (event: PostConfirmationTriggerEvent, context: Context | undefined) => Promise<SyncResult>;
 
@@ -83,20 +62,22 @@ const defaultSkippedSources: readonly PostConfirmationSource[] = ['PostConfirmat
 
 const LOG_MESSAGE = 'cognito-profile-sync PostConfirmation';
 
-function validateOptions(options: ProfileSyncOptions) {
+/** Makes a bare `onWelcome` function a step, where an entry point takes one. @internal */
+export type WrapBareSender = (sender: WelcomeSender) => WelcomeStep;
+
+function validateOptions(options: ProfileSyncOptions, wrapBare: WrapBareSender | undefined) {
   checkOptionsObject(options, ' with at least `table`');
   const mapAttributes = checkMapper(options.mapAttributes);
-  const onWelcome = checkWelcomeSender(options.onWelcome);
+  const onWelcome = checkWelcomeStep(options.onWelcome, wrapBare);
   const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
   const deadline = validateDeadlineOptions(options);
-  // A send runs at most until the deadline; the lease must outlast it.
-  const leaseMs = checkWelcomeLease(options.welcomeLeaseMs, onWelcome && { option: 'deadlineMs', ms: deadline.deadlineMs });
-  const delivery = checkWelcomeDelivery(options.welcomeDelivery);
   const table = resolveTable(options.table);
+  // A send runs at most until the deadline; the lease must outlast it.
+  const sendBudget = { option: 'deadlineMs', ms: deadline.deadlineMs };
   return {
     table,
     mapAttributes,
-    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs, delivery }),
+    welcome: onWelcome && startWelcome(onWelcome, { table, leaseMs: options.welcomeLeaseMs, delivery: options.welcomeDelivery, sendBudget }),
     skipTriggerSources,
     failOpen: options.failOpen ?? false,
     logPersonalData: options.logPersonalData ?? false,
@@ -109,12 +90,13 @@ function validateOptions(options: ProfileSyncOptions) {
  * Builds the PostConfirmation sync: guard, create the row, welcome once, one log line.
  * Options are checked here, once, so a misconfigured function fails at cold start. The
  * handler, the `profileSync` step, `withProfileSync` and the Middy middleware are all
- * front ends of this one core.
+ * front ends of this one core. `wrapBare` makes a bare `onWelcome` function a step; without
+ * it, only steps are taken.
  *
  * @internal
  */
-export function createSyncCore(options: ProfileSyncOptions): SyncCore {
-  const config = validateOptions(options);
+export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareSender): SyncCore {
+  const config = validateOptions(options, wrapBare);
   const { table, welcome } = config;
 
   return async function syncProfile(event, context) {
@@ -137,7 +119,14 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
       if (config.failOpen && error instanceof InvalidProfileError) return { outcome: 'failed', welcome: 'off' };
       throw error;
     }
-    const result = (outcome: SyncOutcome, welcomeOutcome: WelcomeOutcome): SyncResult => new Synced(outcome, welcomeOutcome, item);
+    // The row, as plain data read back from what was written, is only made when asked for.
+    const result = (outcome: SyncOutcome, welcome: WelcomeOutcome): SyncResult => ({
+      outcome,
+      welcome,
+      get profile(): Profile {
+        return unmarshall(item);
+      },
+    });
 
     const deadline = startDeadline(context, config.deadline);
     const attempt = welcome?.begin();
@@ -155,9 +144,7 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
     let welcomeRun: WelcomeRun = { outcome: 'off' };
     if (attempt) {
       const welcomeContext = { sub: user.sub, attributes: user.attributes, event, ...(context ? { lambdaContext: context } : {}) };
-      welcomeRun = await attempt
-        .run({ rowCreated: outcome === 'created', sub: user.sub, profile: unmarshall(item), context: welcomeContext, deadline })
-        .catch((error: unknown): WelcomeRun => ({ outcome: 'failed', error }));
+      welcomeRun = await attempt.run({ rowCreated: outcome === 'created', sub: user.sub, profile: unmarshall(item), context: welcomeContext, deadline });
     }
 
     const { error } = welcomeRun;
@@ -173,7 +160,8 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
 /**
  * A complete PostConfirmation Lambda handler: skips forgot-password, creates the profile
  * row with a conditional write, runs the welcome once, works to a deadline, and logs one
- * line without personal data. Returns the event to Cognito.
+ * line without personal data. Returns the event to Cognito. `onWelcome` may be a bare
+ * function: it is made a {@link welcomeStep}.
  *
  * @example
  * ```ts
@@ -185,9 +173,29 @@ export function createSyncCore(options: ProfileSyncOptions): SyncCore {
  * });
  * ```
  */
-export function createPostConfirmationHandler(
-  options: ProfileSyncOptions,
+export function createPostConfirmationHandler(options: ProfileSyncOptions): TriggerHandler<PostConfirmationTriggerEvent> {
+  return handlerOf(createSyncCore(options, welcomeStep));
+}
+
+/**
+ * The PostConfirmation handler of `cognito-profile-sync/post-confirmation`: the same handler,
+ * taking only a welcome step as `onWelcome` (`welcomeStep(fn)`, `sesWelcomeEmail(...)` or
+ * `asWelcome(handler)`; a bare function is refused with a `ConfigurationError`), so that
+ * one without a welcome bundles none of the once-only protocol.
+ *
+ * @example
+ * ```ts
+ * import { createPostConfirmationHandler } from 'cognito-profile-sync/post-confirmation';
+ *
+ * export const handler = createPostConfirmationHandler({ table: process.env.DDB_TABLE! });
+ * ```
+ */
+export function createStepPostConfirmationHandler(
+  options: ProfileSyncOptions & { readonly onWelcome?: WelcomeStep },
 ): TriggerHandler<PostConfirmationTriggerEvent> {
-  const sync = createSyncCore(options);
+  return handlerOf(createSyncCore(options));
+}
+
+function handlerOf(sync: SyncCore): TriggerHandler<PostConfirmationTriggerEvent> {
   return (event, context) => sync(event, context).then(() => event);
 }

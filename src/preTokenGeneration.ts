@@ -16,7 +16,7 @@ import { resolveTable } from './store/table.js';
 import { addClaims, checkResponse } from './tokenClaims.js';
 import { readTriggerUser } from './triggerEvent.js';
 import type { TriggerUser } from './types.js';
-import type { WelcomeRun } from './welcome/once.js';
+import type { WelcomeRun } from './welcome/step.js';
 
 /** A PreTokenGeneration event of any version (V1, V2, V3). */
 export type PreTokenGenerationEvent =

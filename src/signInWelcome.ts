@@ -2,11 +2,12 @@ import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { PostConfirmationSource, WelcomeAttribute, WelcomeDelivery, WelcomeOutcome } from './constants.js';
 import type { Deadline } from './deadline.js';
 import { ConfigurationError } from './errors.js';
-import { checkSourceList, checkWelcomeDelivery, checkWelcomeLease, checkWelcomeSender, type WelcomeDeliveryOption } from './options.js';
+import { checkSourceList, type WelcomeDeliveryOption } from './options.js';
 import { type FieldsUpdate, updateProfileFields } from './store/profileStore.js';
 import type { ResolvedTable } from './store/table.js';
 import type { Profile, TriggerUser } from './types.js';
-import { welcomeOnce, type WelcomeAttempt, type WelcomeOnce, type WelcomeRun, type WelcomeSender } from './welcome/once.js';
+import { welcomeStep } from './welcome/once.js';
+import { checkWelcomeStep, startWelcome, type WelcomeAttempt, type WelcomeOnce, type WelcomeRun, type WelcomeSender } from './welcome/step.js';
 
 /*
  * The once-only welcome at sign-in, for users who never fire PostConfirmation (made by
@@ -65,7 +66,7 @@ export function validateSignInWelcome(
   deadlineMs: number,
   skipped: ReadonlySet<string>,
 ): SignInWelcome | undefined {
-  const sender = checkWelcomeSender(options.onWelcome);
+  const step = checkWelcomeStep(options.onWelcome, welcomeStep);
   const sources = checkSourceList(options.welcomeSources ?? defaultWelcomeSources, 'welcomeSources');
   for (const source of sources) {
     const named = `"${source.slice(0, 64)}"`;
@@ -74,15 +75,10 @@ export function validateSignInWelcome(
     }
     if (skipped.has(source)) throw new ConfigurationError('welcomeSources', `${named} is in skipTriggerSources too, so it never runs`);
   }
+  if (step === undefined) return undefined;
   // A send runs at most until the deadline; the lease must outlast it.
-  const leaseMs = checkWelcomeLease(options.welcomeLeaseMs, sender && { option: 'deadlineMs', ms: deadlineMs });
-  const delivery = checkWelcomeDelivery(options.welcomeDelivery);
-  if (sender === undefined) return undefined;
-  return {
-    sources,
-    once: welcomeOnce({ table, sender, leaseMs, delivery }),
-    takeOverUnknown: delivery === WelcomeDelivery.AtLeastOnce,
-  };
+  const once = startWelcome(step, { table, leaseMs: options.welcomeLeaseMs, delivery: options.welcomeDelivery, sendBudget: { option: 'deadlineMs', ms: deadlineMs } });
+  return { sources, once, takeOverUnknown: once.delivery === WelcomeDelivery.AtLeastOnce };
 }
 
 /** What a sign-in's write left: the row as it now is, and the attempt when the write took its claim. @internal */
@@ -131,9 +127,7 @@ export function runSignInWelcome(
   deadline: Deadline,
 ): Promise<WelcomeRun> {
   const context = { sub: user.sub, attributes: user.attributes, event: confirmationOf(event, user), ...(lambdaContext && { lambdaContext }) };
-  return attempt
-    .run({ rowCreated: false, claimTaken: true, sub: user.sub, profile: withoutWelcomeState(row), context, deadline })
-    .catch((error: unknown): WelcomeRun => ({ outcome: WelcomeOutcome.Failed, error }));
+  return attempt.run({ rowCreated: false, claimTaken: true, sub: user.sub, profile: withoutWelcomeState(row), context, deadline });
 }
 
 const WELCOME_STATE: ReadonlySet<string> = new Set(Object.values(WelcomeAttribute));

@@ -8,6 +8,6 @@
 export { asWelcome, compose, profileSync, withProfileSync } from '../compose.js';
 export type { ProfileSyncStepOptions, RunExisting, RunNext, Step, WithProfileSyncOptions } from '../compose.js';
 export type { ProfileSyncOptions } from '../postConfirmation.js';
-export type { WelcomeContext, WelcomeSender } from '../welcome/once.js';
+export type { WelcomeContext, WelcomeSender, WelcomeStep } from '../welcome/step.js';
 export type { AnyTriggerHandler, TriggerHandler } from '../types.js';
 export * from './errors.js';

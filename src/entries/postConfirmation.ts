@@ -6,10 +6,10 @@
  *
  * @module cognito-profile-sync/post-confirmation
  */
-export { createPostConfirmationHandler } from '../postConfirmation.js';
+export { createStepPostConfirmationHandler as createPostConfirmationHandler } from '../postConfirmation.js';
 export type { ProfileSyncOptions, SyncResult } from '../postConfirmation.js';
 export { PostConfirmationSource, SyncOutcome, WelcomeDelivery, WelcomeOutcome } from '../constants.js';
-export type { WelcomeContext, WelcomeSender } from '../welcome/once.js';
+export type { WelcomeContext, WelcomeSender, WelcomeStep } from '../welcome/step.js';
 export type { AnyTriggerHandler, TriggerHandler } from '../types.js';
 // The error family, as every per-handler entry point has it.
 export * from './errors.js';

@@ -8,5 +8,6 @@ export { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';
 export type { SesWelcomeEmailOptions } from '../welcome/sesWelcomeEmail.js';
 export { escapeHtml } from '../welcome/template.js';
 export type { Template } from '../welcome/template.js';
-export type { WelcomeContext, WelcomeSender } from '../welcome/once.js';
+export { welcomeStep } from '../welcome/once.js';
+export type { WelcomeContext, WelcomeSender, WelcomeStep } from '../welcome/step.js';
 export * from './errors.js';

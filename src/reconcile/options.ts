@@ -8,7 +8,6 @@ import {
   checkOptionsObject,
   checkWelcomeDelivery,
   checkWelcomeLease,
-  checkWelcomeSender,
   definedOnly,
   type ProfileTableOptions,
   type WelcomeDeliveryOption,
@@ -16,7 +15,8 @@ import {
 import { checkListUsersPerSecond, rateLimiter } from '../rateLimit.js';
 import { checkUserDeletedHandler, type UserDeletedHandler } from '../erasure/once.js';
 import { resolveTable } from '../store/table.js';
-import { welcomeOnce, type WelcomeSender } from '../welcome/once.js';
+import { welcomeStep } from '../welcome/once.js';
+import { checkWelcomeStep, startWelcome, type WelcomeSender } from '../welcome/step.js';
 import type { ReconcileReport } from './report.js';
 
 /** What a reconcile does, shared by {@link reconcile} and the scheduled handler. */
@@ -146,7 +146,7 @@ export function prepareReconcile(options: ReconcileSettings) {
   checkOptionsObject(options);
   const userPoolId = checkUserPoolId(options.userPoolId);
   const mapAttributes = checkMapper(options.mapAttributes);
-  const onWelcome = checkWelcomeSender(options.onWelcome);
+  const onWelcome = checkWelcomeStep(options.onWelcome, welcomeStep);
   const concurrency = options.concurrency ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {
     throw new ConfigurationError('concurrency', 'must be a whole number from 1 to 100');
@@ -186,7 +186,7 @@ export function prepareReconcile(options: ReconcileSettings) {
     table,
     users: cognitoUsers(options),
     mapAttributes,
-    welcome: onWelcome && welcomeOnce({ table, sender: onWelcome, leaseMs: welcomeLeaseMs, delivery: welcomeDelivery }),
+    welcome: onWelcome && startWelcome(onWelcome, { table, leaseMs: welcomeLeaseMs, delivery: welcomeDelivery, sendBudget: { option: 'welcomeDeadlineMs', ms: welcomeDeadlineMs } }),
     welcomeAfter: after?.getTime(),
     welcomeDeadlineMs,
     welcomeDelivery,

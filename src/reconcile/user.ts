@@ -7,7 +7,8 @@ import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { buildProfileAttributesForCognitoUser } from '../store/profileItem.js';
 import { createProfileItem, updateProfileFields } from '../store/profileStore.js';
 import type { Profile } from '../types.js';
-import { reconcileAction, welcomeState, type WelcomeAttempt, type WelcomeRun } from '../welcome/once.js';
+import { reconcileAction, welcomeState } from '../welcome/once.js';
+import type { WelcomeAttempt, WelcomeRun } from '../welcome/step.js';
 import { driftedFields } from './drift.js';
 import type { ReconcileConfig } from './options.js';
 import { countUnknownWelcome, countUser, type ReconcileReport } from './report.js';
@@ -107,15 +108,13 @@ async function sendWelcome(
   const sub = user.sub!;
   // The send must end before the claim it holds does, or another run could take it over.
   const budgetMs = Math.min(config.welcomeDeadlineMs, attempt.claim.expiresAt - Date.now());
-  const run = await attempt
-    .run({
-      rowCreated,
-      sub,
-      profile,
-      context: { sub, attributes: user.attributes, event: confirmationFor(user, config.userPoolId) },
-      deadline: startDeadline(undefined, { deadlineMs: Math.max(1, budgetMs), safetyMarginMs: 0 }),
-    })
-    .catch((): WelcomeRun => ({ outcome: WelcomeOutcome.Failed }));
+  const run = await attempt.run({
+    rowCreated,
+    sub,
+    profile,
+    context: { sub, attributes: user.attributes, event: confirmationFor(user, config.userPoolId) },
+    deadline: startDeadline(undefined, { deadlineMs: Math.max(1, budgetMs), safetyMarginMs: 0 }),
+  });
   if (run.outcome === WelcomeOutcome.Sent) report.welcomes.sent += 1;
   else if (run.outcome === WelcomeOutcome.Failed) report.welcomes.failed += 1;
 }

@@ -1,82 +1,48 @@
-import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { randomUUID } from 'node:crypto';
 import { WelcomeAttribute, WelcomeDelivery, WelcomeOutcome } from '../constants.js';
 import type { Deadline } from '../deadline.js';
-import { isDeadlineExceededError, WelcomeError } from '../errors.js';
+import { ConfigurationError, isDeadlineExceededError, WelcomeError } from '../errors.js';
+import { checkWelcomeDelivery, checkWelcomeLease } from '../options.js';
 import { claimWelcome, markWelcomeSent, releaseWelcomeClaim, type WelcomeClaim } from '../store/profileStore.js';
-import type { ResolvedTable } from '../store/table.js';
 import { rejectionError } from '../toAsyncHandler.js';
-import type { Profile, UserAttributes } from '../types.js';
-
-/** What a welcome step is told besides the profile. */
-export interface WelcomeContext {
-  /** The user's `sub`. */
-  readonly sub: string;
-  /** The user's Cognito attributes. */
-  readonly attributes: UserAttributes;
-  /** Aborted when the handler's deadline passes; pass it to SDK calls and `fetch`. */
-  readonly signal: AbortSignal;
-  /**
-   * The trigger event. In reconcile, a `PostConfirmation_ConfirmSignUp` event built from the
-   * user's current attributes, and at a sign-in (PreTokenGeneration) one built from the
-   * sign-in's pool, user name, app client and attributes, so that a handler made the welcome
-   * step with `asWelcome` runs there too.
-   */
-  readonly event?: PostConfirmationTriggerEvent;
-  /** The Lambda context, when there is one. */
-  readonly lambdaContext?: Context;
-}
+import type { Profile } from '../types.js';
+import {
+  isWelcomeStep,
+  type WelcomeContext,
+  type WelcomeOnce,
+  type WelcomeRequest,
+  type WelcomeRun,
+  type WelcomeSender,
+  type WelcomeSettings,
+  type WelcomeStep,
+  welcomeProtocol,
+} from './step.js';
 
 /**
- * A welcome step: sends the welcome (or does any once-per-user work). It runs at most once
- * per user (see `welcomeDelivery`); throwing (or rejecting with any value) means "not done",
- * and a later delivery (or reconcile) tries again.
+ * Makes a function the once-only welcome step: given as `onWelcome`, it runs at most once per
+ * user (see `welcomeDelivery`), and again on a later delivery (or by reconcile) if it threw or
+ * rejected. The root entry point does this itself for a bare function; the per-handler entry
+ * points (`cognito-profile-sync/post-confirmation` and the others) take only steps, so that a
+ * handler without a welcome bundles none of the protocol.
  *
  * @example
  * ```ts
- * const onWelcome: WelcomeSender = async (profile, { signal }) => {
- *   await crm.enroll(profile.userId as string, { signal });
- * };
+ * import { createPostConfirmationHandler } from 'cognito-profile-sync/post-confirmation';
+ * import { welcomeStep } from 'cognito-profile-sync/welcome';
+ *
+ * export const handler = createPostConfirmationHandler({
+ *   table: process.env.DDB_TABLE!,
+ *   onWelcome: welcomeStep(async (profile, { signal }) => {
+ *     await crm.enroll(profile.userId as string, { signal });
+ *   }),
+ * });
  * ```
  */
-export type WelcomeSender = (profile: Profile, context: WelcomeContext) => Promise<unknown> | unknown;
-
-/** @internal */
-export interface WelcomeRun {
-  readonly outcome: WelcomeOutcome;
-  /** Why the welcome failed, or why its completion could not be recorded. */
-  readonly error?: unknown;
-}
-
-/** What one delivery tells the protocol about itself. @internal */
-export interface WelcomeRequest {
-  /** Whether this delivery's create wrote the row, and with it the attempt's claim. */
-  readonly rowCreated: boolean;
-  /** Whether this delivery's own write took the attempt's claim on a row that may have existed (a sign-in's upsert). */
-  readonly claimTaken?: boolean;
-  readonly sub: string;
-  readonly profile: Profile;
-  readonly context: Omit<WelcomeContext, 'signal'>;
-  readonly deadline: Deadline;
-}
-
-/**
- * One delivery's go at the once-only welcome. Its `claim` rides on the row's create, so the
- * common case (a new row) takes no extra write to claim the welcome.
- *
- * @internal
- */
-export interface WelcomeAttempt {
-  /** The claim to write with a new row. */
-  readonly claim: WelcomeClaim;
-  /** Runs the welcome at most once for the user, holding the claim the create took or taking one. */
-  run(request: WelcomeRequest): Promise<WelcomeRun>;
-}
-
-/** The once-only welcome for one table and sender. @internal */
-export interface WelcomeOnce {
-  /** Starts a delivery's attempt, with a fresh claim. */
-  begin(now?: number): WelcomeAttempt;
+export function welcomeStep(sender: WelcomeSender): WelcomeStep {
+  if (isWelcomeStep(sender)) return sender;
+  if (typeof sender !== 'function') throw new ConfigurationError('welcomeStep', 'needs a function (profile, context) => Promise');
+  const step = (profile: Profile, context: WelcomeContext) => sender(profile, context);
+  return Object.assign(step, { [welcomeProtocol]: welcomeOnce });
 }
 
 /**
@@ -89,18 +55,18 @@ export interface WelcomeOnce {
  *
  * @internal
  */
-export function welcomeOnce(options: {
-  table: ResolvedTable;
-  sender: WelcomeSender;
-  leaseMs: number;
-  delivery: WelcomeDelivery;
-}): WelcomeOnce {
-  const { table, sender, leaseMs } = options;
-  const takeOverUnknown = options.delivery === WelcomeDelivery.AtLeastOnce;
+export function welcomeOnce(sender: WelcomeSender, settings: WelcomeSettings): WelcomeOnce {
+  const { table } = settings;
+  const leaseMs = checkWelcomeLease(settings.leaseMs, settings.sendBudget);
+  const delivery = checkWelcomeDelivery(settings.delivery);
+  const takeOverUnknown = delivery === WelcomeDelivery.AtLeastOnce;
   return {
+    delivery,
     begin(now = Date.now()) {
       const claim: WelcomeClaim = { id: randomUUID(), expiresAt: now + leaseMs };
-      return { claim, run: (request) => runOnce(claim, request) };
+      // A failed claim or release fails the welcome, never the delivery.
+      const run = (request: WelcomeRequest) => runOnce(claim, request).catch((error: unknown): WelcomeRun => ({ outcome: WelcomeOutcome.Failed, error }));
+      return { claim, run };
     },
   };
 

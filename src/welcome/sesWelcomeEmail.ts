@@ -4,7 +4,8 @@ import { ConfigurationError, WelcomeError } from '../errors.js';
 import { checkHeaderOption, headerValue, plainAddress } from './mailHeaders.js';
 import { escapeHtml, renderTemplate, type Template } from './template.js';
 import type { Profile } from '../types.js';
-import type { WelcomeContext, WelcomeSender } from './once.js';
+import { welcomeStep } from './once.js';
+import type { WelcomeContext, WelcomeStep } from './step.js';
 
 export interface SesWelcomeEmailFields {
   /** The verified sender, `ops@example.com` or `Example <ops@example.com>`. */
@@ -83,7 +84,7 @@ function validate(options: SesWelcomeEmailOptions): void {
  * })
  * ```
  */
-export function sesWelcomeEmail(options: SesWelcomeEmailOptions): WelcomeSender {
+export function sesWelcomeEmail(options: SesWelcomeEmailOptions): WelcomeStep {
   validate(options);
   let ses: Promise<{ client: SESClient; SendEmailCommand: typeof import('@aws-sdk/client-ses').SendEmailCommand }> | undefined;
   const load = () =>
@@ -99,7 +100,7 @@ export function sesWelcomeEmail(options: SesWelcomeEmailOptions): WelcomeSender 
       },
     ));
 
-  return async (profile, context) => {
+  return welcomeStep(async (profile, context) => {
     const to = options.to ? options.to(profile, context) : (profile.email ?? context.attributes.email);
     if (typeof to !== 'string' || to === '') throw new WelcomeError('the profile has no email address to welcome');
     const input: SendEmailCommandInput = {
@@ -119,5 +120,5 @@ export function sesWelcomeEmail(options: SesWelcomeEmailOptions): WelcomeSender 
     };
     const { client, SendEmailCommand } = await load();
     await client.send(new SendEmailCommand(input), { abortSignal: context.signal });
-  };
+  });
 }
