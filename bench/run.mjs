@@ -80,19 +80,21 @@ async function main() {
   try {
     // Bundles, as NodejsFunction would build them
     const ours = await bundle(join(bench, 'lambda/ours.mjs'), join(tmp, 'ours.cjs'));
+    const fromRoot = await bundle(join(bench, 'lambda/ours-root.mjs'), join(tmp, 'ours-root.cjs'));
     const control = await bundle(join(bench, 'lambda/ours-welcome.mjs'), join(tmp, 'ours-welcome.cjs'));
     const baseline = await bundle(join(bench, 'lambda/baseline.mjs'), join(tmp, 'baseline.cjs'));
     const bySource = await bundle(join(bench, 'lambda/ours.mjs'), join(tmp, 'ours-src.cjs'), { from: 'src' });
-    row('bundle: library code on the PostConfirmation path', `${ours.ownBytes} B`, '', '', `<= ${budget.ownBytes} B`, ours.ownBytes <= budget.ownBytes);
+    row('bundle: library code on the no-welcome PostConfirmation path, from cognito-profile-sync/post-confirmation', `${ours.ownBytes} B`, '', '', `<= ${budget.ownBytes} B`, ours.ownBytes <= budget.ownBytes);
+    row('bundle: the same from the root entry (takes a bare onWelcome function, so carries the welcome protocol)', `${fromRoot.ownBytes} B`, '', '', '(reported)', undefined);
     row('bundle: whole handler bundle (SDK external)', `${ours.bytes} B`, `${baseline.bytes} B`, '', '', undefined);
     const unwanted = unwantedClients(ours);
     // The check must be able to fail: with sesWelcomeEmail the SES client has to show up.
     const controlSeen = unwantedClients(control).some((path) => path.includes('client-ses'));
     row('bundle: SES / Cognito-admin client imports without a welcome', unwanted.join(', ') || 'none', '', '', `none (control with SES: ${controlSeen ? 'seen' : 'NOT seen'})`, unwanted.length === 0 && controlSeen);
 
-    // CommonJS projects: the handler's own entry point against the ESM import of the root
+    // CommonJS projects: the handler's own entry point, required against imported
     const cjs = await measureCommonJsBundles();
-    row('bundle: CommonJS handler from cognito-profile-sync/post-confirmation (baseline: ESM from the root)', `${cjs.cjs} B`, `${cjs.esm} B`, x(cjs.cjs / cjs.esm), `<= ${budget.cjsRatio}`, cjs.cjs / cjs.esm <= budget.cjsRatio);
+    row('bundle: CommonJS handler from cognito-profile-sync/post-confirmation (baseline: ESM from the same entry)', `${cjs.cjs} B`, `${cjs.esm} B`, x(cjs.cjs / cjs.esm), `<= ${budget.cjsRatio}`, cjs.cjs / cjs.esm <= budget.cjsRatio);
     row('bundle: CommonJS handler from the root entry (not tree-shakable)', `${cjs.cjsRoot} B`, `${cjs.esm} B`, x(cjs.cjsRoot / cjs.esm), '(reported)', undefined);
 
     // Cold start: fresh processes, one table both write to

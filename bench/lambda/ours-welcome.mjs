@@ -1,5 +1,6 @@
 // The control for the bundle check: with sesWelcomeEmail the SES client must show up.
-import { createPostConfirmationHandler, sesWelcomeEmail } from 'cognito-profile-sync';
+import { createPostConfirmationHandler } from 'cognito-profile-sync/post-confirmation';
+import { sesWelcomeEmail } from 'cognito-profile-sync/welcome';
 
 export const handler = createPostConfirmationHandler({
   table: process.env.DDB_TABLE,

@@ -3,6 +3,13 @@ import { relative } from 'node:path';
 
 const root = new URL('../..', import.meta.url).pathname;
 
+/** The entry points the bench's handlers import, in the sources and as built. */
+const entryPoints = {
+  'cognito-profile-sync': { src: 'src/index.ts', dist: 'dist/index.js' },
+  'cognito-profile-sync/post-confirmation': { src: 'src/entries/postConfirmation.ts', dist: 'dist/post-confirmation/index.js' },
+  'cognito-profile-sync/welcome': { src: 'src/entries/welcome.ts', dist: 'dist/welcome/index.js' },
+};
+
 /** esbuild settings of CDK's NodejsFunction, minified, with the runtime's SDK left out. */
 const lambdaSettings = {
   bundle: true,
@@ -20,7 +27,9 @@ const lambdaSettings = {
  * `from: 'src'` points it at the TypeScript sources so the metafile names each module.
  */
 export async function bundle(entry, outfile, { from = 'dist' } = {}) {
-  const alias = { 'cognito-profile-sync': from === 'src' ? `${root}src/index.ts` : `${root}dist/index.js` };
+  const alias = Object.fromEntries(
+    Object.entries(entryPoints).map(([specifier, { src, dist }]) => [specifier, `${root}${from === 'src' ? src : dist}`]),
+  );
   const result = await build({ ...lambdaSettings, entryPoints: [entry], outfile, alias, absWorkingDir: root });
   const [output] = Object.values(result.metafile.outputs);
   const inputs = Object.entries(output.inputs).map(([path, { bytesInOutput }]) => ({ path: relative(root, `${root}${path}`), bytes: bytesInOutput }));

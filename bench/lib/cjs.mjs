@@ -27,7 +27,7 @@ async function bytesOf(entry, project) {
   return Object.values(result.metafile.outputs)[0].bytes;
 }
 
-/** Bytes of the PostConfirmation handler: ESM from the root, CommonJS from its entry and from the root. */
+/** Bytes of the PostConfirmation handler: ESM and CommonJS from its entry, and CommonJS from the root. */
 export async function measureCommonJsBundles() {
   const project = mkdtempSync(join(tmpdir(), 'cps-cjs-'));
   try {

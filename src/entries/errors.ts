@@ -1,7 +1,8 @@
 /**
  * The error family and its guards, and the types every handler's options name, for the
- * per-handler entry points: each of them exports these, so that `instanceof` works against
- * the copy its bundle holds. The guards work across copies whatever the entry point. (The
+ * per-handler entry points: each of them exports these (but `post-confirmation`, which keeps
+ * to the errors its handler throws), so that `instanceof` works against the copy its bundle
+ * holds. The guards work across copies whatever the entry point. (The
  * mappers have an entry point of their own, `cognito-profile-sync/mapping`.)
  */
 export {

@@ -1,8 +1,11 @@
 /**
- * `cognito-profile-sync/post-confirmation`: the PostConfirmation handler alone. Same functions
- * as the root entry; for CommonJS projects, whose bundler cannot leave out what a handler
- * does not use from the root entry. The error family is here too; the step, the wrapper and
- * `asWelcome` are in `cognito-profile-sync/compose`, the mappers in `cognito-profile-sync/mapping`.
+ * `cognito-profile-sync/post-confirmation`: the PostConfirmation handler alone, for bundles,
+ * CommonJS ones above all, whose bundler cannot leave out what a handler does not use from
+ * the root entry. Its `onWelcome` takes only a welcome step (`welcomeStep(fn)` and
+ * `sesWelcomeEmail` are in `cognito-profile-sync/welcome`, `asWelcome` with the step and the
+ * wrapper in `cognito-profile-sync/compose`, the mappers in `cognito-profile-sync/mapping`), so
+ * a handler without a welcome bundles none of the once-only protocol. The errors are those the
+ * handler throws: a CommonJS bundle keeps every class an entry point exports.
  *
  * @module cognito-profile-sync/post-confirmation
  */
@@ -10,6 +13,18 @@ export { createStepPostConfirmationHandler as createPostConfirmationHandler } fr
 export type { ProfileSyncOptions, SyncResult } from '../postConfirmation.js';
 export { PostConfirmationSource, SyncOutcome, WelcomeDelivery, WelcomeOutcome } from '../constants.js';
 export type { WelcomeContext, WelcomeSender, WelcomeStep } from '../welcome/step.js';
-export type { AnyTriggerHandler, TriggerHandler } from '../types.js';
-// The error family, as every per-handler entry point has it.
-export * from './errors.js';
+export type { AnyTriggerHandler, AttributeMapper, Logger, LogRecord, MappingContext, Profile, TriggerHandler, UserAttributes } from '../types.js';
+export {
+  ConfigurationError,
+  DeadlineExceededError,
+  InvalidEventError,
+  InvalidProfileError,
+  ProfileSyncError,
+  ProfileWriteError,
+  isConfigurationError,
+  isDeadlineExceededError,
+  isInvalidEventError,
+  isInvalidProfileError,
+  isProfileSyncError,
+  isProfileWriteError,
+} from '../errors.js';
