@@ -65,27 +65,6 @@ const LOG_MESSAGE = 'cognito-profile-sync PostConfirmation';
 /** Makes a bare `onWelcome` function a step, where an entry point takes one. @internal */
 export type WrapBareSender = (sender: WelcomeSender) => WelcomeStep;
 
-function validateOptions(options: ProfileSyncOptions, wrapBare: WrapBareSender | undefined) {
-  checkOptionsObject(options, ' with at least `table`');
-  const mapAttributes = checkMapper(options.mapAttributes);
-  const onWelcome = checkWelcomeStep(options.onWelcome, wrapBare);
-  const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
-  const deadline = validateDeadlineOptions(options);
-  const table = resolveTable(options.table);
-  // A send runs at most until the deadline; the lease must outlast it.
-  const sendBudget = { option: 'deadlineMs', ms: deadline.deadlineMs };
-  return {
-    table,
-    mapAttributes,
-    welcome: onWelcome && startWelcome(onWelcome, { table, leaseMs: options.welcomeLeaseMs, delivery: options.welcomeDelivery, sendBudget }),
-    skipTriggerSources,
-    failOpen: options.failOpen ?? false,
-    logPersonalData: options.logPersonalData ?? false,
-    deadline,
-    logger: resolveLogger(options.logger),
-  };
-}
-
 /**
  * Builds the PostConfirmation sync: guard, create the row, welcome once, one log line.
  * Options are checked here, once, so a misconfigured function fails at cold start. The
@@ -96,12 +75,21 @@ function validateOptions(options: ProfileSyncOptions, wrapBare: WrapBareSender |
  * @internal
  */
 export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareSender): SyncCore {
-  const config = validateOptions(options, wrapBare);
-  const { table, welcome } = config;
+  checkOptionsObject(options, ' with at least `table`');
+  const mapAttributes = checkMapper(options.mapAttributes);
+  const onWelcome = checkWelcomeStep(options.onWelcome, wrapBare);
+  const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
+  const deadlineOptions = validateDeadlineOptions(options);
+  const table = resolveTable(options.table);
+  const { failOpen = false, logPersonalData = false } = options;
+  const logger = resolveLogger(options.logger);
+  // A send runs at most until the deadline; the lease must outlast it.
+  const sendBudget = { option: 'deadlineMs', ms: deadlineOptions.deadlineMs };
+  const welcome = onWelcome && startWelcome(onWelcome, { table, leaseMs: options.welcomeLeaseMs, delivery: options.welcomeDelivery, sendBudget });
 
   return async function syncProfile(event, context) {
     const startedAt = Date.now();
-    const log = invocationLog(config.logger, LOG_MESSAGE, config.logPersonalData, startedAt);
+    const log = invocationLog(logger, LOG_MESSAGE, logPersonalData, startedAt);
     const failed = (ids: InvocationIds, error: unknown) =>
       log.write('error', ids, { outcome: 'failed', welcome: 'off', error: log.describeError(error) });
 
@@ -109,14 +97,14 @@ export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareS
     let item: ProfileAttributes;
     try {
       user = readTriggerUser(event);
-      if (config.skipTriggerSources.has(user.triggerSource)) {
+      if (skipTriggerSources.has(user.triggerSource)) {
         log.write('info', user, { outcome: 'skipped', welcome: 'off' });
         return { outcome: 'skipped', welcome: 'off' };
       }
-      item = buildProfileAttributes(user, config.mapAttributes, { ...user, now: new Date(startedAt).toISOString() }, table.partitionKey);
+      item = buildProfileAttributes(user, mapAttributes, { ...user, now: new Date(startedAt).toISOString() }, table.partitionKey);
     } catch (error) {
       failed(user ?? idsOfUnknownEvent(event), error);
-      if (config.failOpen && error instanceof InvalidProfileError) return { outcome: 'failed', welcome: 'off' };
+      if (failOpen && error instanceof InvalidProfileError) return { outcome: 'failed', welcome: 'off' };
       throw error;
     }
     // The row, as plain data read back from what was written, is only made when asked for.
@@ -128,7 +116,7 @@ export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareS
       },
     });
 
-    const deadline = startDeadline(context, config.deadline);
+    const deadline = startDeadline(context, deadlineOptions);
     const attempt = welcome?.begin();
     let outcome: 'created' | 'exists';
     try {
@@ -137,7 +125,7 @@ export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareS
       outcome = await (table.boundedRequests ? deadline.race('createProfile', create) : deadline.run('createProfile', create));
     } catch (error) {
       failed(user, error);
-      if (config.failOpen && (error instanceof ProfileWriteError || error instanceof DeadlineExceededError)) return result('failed', 'off');
+      if (failOpen && (error instanceof ProfileWriteError || error instanceof DeadlineExceededError)) return result('failed', 'off');
       throw error;
     }
 
