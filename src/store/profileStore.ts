@@ -14,13 +14,18 @@ import type { ResolvedTable } from './table.js';
  * no profile field or key name can collide with a reserved word.
  */
 
-/** The welcome attributes, by the placeholder names every welcome expression uses. */
-const WELCOME_NAMES = {
-  '#sentAt': WelcomeAttribute.SentAt,
-  '#claimId': WelcomeAttribute.ClaimId,
-  '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
-  '#failedAt': WelcomeAttribute.FailedAt,
-} as const;
+/**
+ * The welcome attributes, by the placeholder names every welcome expression uses. A function,
+ * not a module-level object, so that a bundle with no welcome leaves it out.
+ */
+function welcomeNames() {
+  return {
+    '#sentAt': WelcomeAttribute.SentAt,
+    '#claimId': WelcomeAttribute.ClaimId,
+    '#expiresAt': WelcomeAttribute.ClaimExpiresAt,
+    '#failedAt': WelcomeAttribute.FailedAt,
+  } as const;
+}
 
 /** A welcome claim: who holds it and until when. @internal */
 export interface WelcomeClaim {
@@ -92,7 +97,7 @@ export async function claimWelcome(
     Key: keyOf(table, sub),
     UpdateExpression: 'SET #claimId = :claimId, #expiresAt = :expiresAt REMOVE #failedAt',
     ConditionExpression: `attribute_exists(#pk) AND ${claimableWelcome(takeOverUnknown, ':now')}`,
-    ExpressionAttributeNames: { '#pk': table.partitionKey, ...WELCOME_NAMES },
+    ExpressionAttributeNames: { '#pk': table.partitionKey, ...welcomeNames() },
     ExpressionAttributeValues: marshall({
       ':claimId': claim.id,
       ':expiresAt': claim.expiresAt,
@@ -131,7 +136,7 @@ export async function markWelcomeSent(
     Key: keyOf(table, sub),
     UpdateExpression: 'SET #sentAt = :sentAt REMOVE #claimId, #expiresAt, #failedAt',
     ConditionExpression: 'attribute_exists(#pk)',
-    ExpressionAttributeNames: { '#pk': table.partitionKey, ...WELCOME_NAMES },
+    ExpressionAttributeNames: { '#pk': table.partitionKey, ...welcomeNames() },
     ExpressionAttributeValues: marshall({ ':sentAt': sentAt }),
   });
   await unlessConditionFails(send(table, 'markWelcomeSent', (client, options) => client.send(command, options), signal));
