@@ -66,8 +66,9 @@ export function postConfirmationStatements(settings: ProfileSyncSettings, { tabl
 }
 
 /** @internal */
-export function preTokenGenerationStatements(_settings: ProfileSyncSettings, { tableArn }: Targets): iam.PolicyStatement[] {
-  return [new iam.PolicyStatement({ sid: 'UpsertProfileAtSignIn', actions: ['dynamodb:UpdateItem'], resources: [tableArn] })];
+export function preTokenGenerationStatements(settings: ProfileSyncSettings, { tableArn }: Targets): iam.PolicyStatement[] {
+  // UpdateItem upserts the row, and with a welcome also claims it and records it as sent.
+  return [new iam.PolicyStatement({ sid: 'UpsertProfileAtSignIn', actions: ['dynamodb:UpdateItem'], resources: [tableArn] }), ...sendWelcome(settings)];
 }
 
 /** @internal */

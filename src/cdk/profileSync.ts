@@ -112,10 +112,12 @@ export class ProfileSync extends Construct {
       const { version, claims, accessTokenClaims } = settings.preTokenGeneration;
       preTokenGeneration = this.profileFunction('PreTokenGeneration', {
         name: 'preTokenGeneration',
-        description: 'cognito-profile-sync PreTokenGeneration: keeps the profile row in step at each sign-in',
+        description: 'cognito-profile-sync PreTokenGeneration: keeps the profile row in step at each sign-in, welcomes admin-created users once',
         timeout: Duration.seconds(5),
+        // With a welcome, a user made by AdminCreateUser gets it at the first sign-in.
         environment: {
           ...tableEnvironment,
+          ...welcomeEnvironment,
           ...(claims && { CLAIMS: JSON.stringify(claims) }),
           ...(accessTokenClaims && { ACCESS_TOKEN_CLAIMS: JSON.stringify(accessTokenClaims) }),
         },
@@ -264,7 +266,7 @@ export class ProfileSync extends Construct {
   /** The SES statement's resource is every identity of the account and region; the condition is what pins it. */
   private acknowledgeSesIdentities(): void {
     if (!this.settings.welcome) return;
-    for (const fn of [this.functions.postConfirmation, this.functions.reconcile]) {
+    for (const fn of [this.functions.postConfirmation, this.functions.preTokenGeneration, this.functions.reconcile]) {
       if (!fn?.role) continue;
       acknowledge(
         fn.role,

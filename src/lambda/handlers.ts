@@ -16,13 +16,18 @@ export function postConfirmationFromEnvironment(env: Environment) {
   return fromEnvironment(() => createPostConfirmationHandler({ table: tableFrom(env), ...welcomeFrom(env) }));
 }
 
-/** PreTokenGeneration: `TABLE_NAME`, `PARTITION_KEY`, `CLAIMS`, `ACCESS_TOKEN_CLAIMS`. @internal */
+/**
+ * PreTokenGeneration: `TABLE_NAME`, `PARTITION_KEY`, `CLAIMS`, `ACCESS_TOKEN_CLAIMS`, and the
+ * `WELCOME_*` variables: the welcome of users made by `AdminCreateUser`, at their first sign-in.
+ * @internal
+ */
 export function preTokenGenerationFromEnvironment(env: Environment) {
   return fromEnvironment(() =>
     createPreTokenGenerationHandler({
       table: tableFrom(env),
       claims: claimsFrom(env, Variable.claims),
       accessTokenClaims: claimsFrom(env, Variable.accessTokenClaims),
+      ...welcomeFrom(env),
     }),
   );
 }

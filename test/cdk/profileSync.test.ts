@@ -273,18 +273,22 @@ describe('ProfileSync with everything configured, on a table of yours', () => {
     for (const fn of Object.values(fns)) expect(environmentOf(json, stack, fn!)).toMatchObject({ TABLE_NAME: { Ref: logicalId(stack, profiles.table) }, PARTITION_KEY: 'memberId' });
   });
 
-  it('gives the welcome to PostConfirmation and reconcile, with SendEmail from the bare sender address only', () => {
+  it('gives the welcome to PostConfirmation, PreTokenGeneration (admin-created users) and reconcile, with SendEmail from the bare sender address only', () => {
     const welcome = { WELCOME_FROM: 'Example <hello@example.com>', WELCOME_SUBJECT: 'Welcome, {{givenName|friend}}!', WELCOME_TEXT: 'Dear {{name|member}}', WELCOME_HTML: '<p>Dear {{name|member}}</p>' };
 
     expect(environmentOf(json, stack, fns.postConfirmation)).toMatchObject(welcome);
     expect(environmentOf(json, stack, fns.reconcile!)).toMatchObject(welcome);
-    expect(environmentOf(json, stack, fns.preTokenGeneration!)).not.toHaveProperty('WELCOME_FROM');
+    expect(environmentOf(json, stack, fns.preTokenGeneration!)).toMatchObject(welcome);
     expect(statementsOf(json, stack, fns.postConfirmation).slice(1)).toEqual([
       { Sid: 'CreateProfileAndRecordWelcome', Effect: 'Allow', Action: ['dynamodb:PutItem', 'dynamodb:UpdateItem'], Resource: arnOf(stack, profiles.table) },
       sendWelcome,
     ]);
+    expect(statementsOf(json, stack, fns.preTokenGeneration!).slice(1)).toEqual([
+      { Sid: 'UpsertProfileAtSignIn', Effect: 'Allow', Action: 'dynamodb:UpdateItem', Resource: arnOf(stack, profiles.table) },
+      sendWelcome,
+    ]);
     expect(statementsOf(json, stack, fns.reconcile!).at(-1)).toEqual(sendWelcome);
-    expect(grantsIn(json).filter((grant) => String(grant.Action).startsWith('ses:'))).toHaveLength(2);
+    expect(grantsIn(json).filter((grant) => String(grant.Action).startsWith('ses:'))).toHaveLength(3);
   });
 
   it('asks Cognito for V2_0 events and passes the claims as JSON', () => {
@@ -303,13 +307,14 @@ describe('ProfileSync with everything configured, on a table of yours', () => {
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
 
-  it('grants no wildcard, has no cycle, and passes cdk-nag with the SES acknowledgements on the two roles that send', () => {
+  it('grants no wildcard, has no cycle, and passes cdk-nag with the SES acknowledgements on the three roles that send', () => {
     expect(wildcardGrants(json)).toEqual([]);
     expect(() => assertAcyclic(json)).not.toThrow();
     expect(new AwsSolutionsChecks().validateScope(app).violations).toEqual([]);
     expect(acknowledgements(profiles).map(({ at }) => at).sort()).toEqual([
       'Stack/Profiles/AdminChangesDeadLetters AwsSolutions-SQS3',
       `Stack/Profiles/PostConfirmationRole ${IAM5_SES}`,
+      `Stack/Profiles/PreTokenGenerationRole ${IAM5_SES}`,
       `Stack/Profiles/ReconcileRole ${IAM5_SES}`,
     ]);
     expect(userPool.node.metadata).toEqual([]);

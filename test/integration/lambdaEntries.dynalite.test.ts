@@ -76,6 +76,29 @@ describe('the ready PostConfirmation entry (source)', () => {
   });
 });
 
+describe('the ready PreTokenGeneration entry (source)', () => {
+  it("welcomes a user made by AdminCreateUser once, at the first sign-ins, from the same WELCOME_* variables", async () => {
+    // Prepare
+    environment({ TABLE_NAME: 'ready-profiles', WELCOME_FROM: 'hello@example.com', WELCOME_SUBJECT: 'Welcome, {{givenName|friend}}!', WELCOME_TEXT: 'Hi {{givenName}}' });
+    vi.spyOn(console, 'info').mockImplementation(() => undefined);
+    const { handler } = (await import('../../src/lambda/preTokenGeneration.js')) as { handler: (event: unknown, context: unknown) => Promise<unknown> };
+    const email = `grace-${Date.now()}@example.com`;
+    const event = buildPreTokenGenerationEvent({ triggerSource: 'TokenGeneration_NewPasswordChallenge', userAttributes: { email, given_name: 'Grace' } });
+    const sub = event.request.userAttributes.sub!;
+    const before = (await ses.sentMail()).length;
+
+    // Act: the first sign-in, and a retry of it
+    await handler(structuredClone(event), buildLambdaContext());
+    await handler(structuredClone(event), buildLambdaContext());
+
+    // Assess
+    const mail = (await ses.sentMail()).slice(before);
+    expect(mail).toHaveLength(1);
+    expect(mail[0]).toMatchObject({ destination: { to: [email] }, subject: 'Welcome, Grace!' });
+    expect(await dynamo.getItem('ready-profiles', { userId: sub })).toMatchObject({ welcomeSentAt: expect.any(String) });
+  });
+});
+
 describe('the ready PreTokenGeneration bundle (dist/functions)', () => {
   const bundle = join(process.cwd(), 'dist', 'functions', 'pre-token-generation', 'index.mjs');
 
