@@ -38,7 +38,7 @@ beforeEach(async () => {
   await dynamo.createTable(table, 'userId');
 });
 
-const handlerWith = (extra: Partial<ReconcileHandlerOptions> = {}) =>
+const handlerWith = (extra: Omit<Partial<ReconcileHandlerOptions>, 'cognitoClient' | 'cognitoClientConfig'> = {}) =>
   createReconcileHandler({
     userPoolId: POOL,
     table: { name: table, client: dynamo.client },
