@@ -55,7 +55,7 @@ const NEXT_SLICE_MARGIN = 1.25;
 /**
  * Runs slices from `start` while they fit the invocation, saving the next slice after each,
  * and stops at the end of a cycle. A slice cut short is redone by the next invocation; when it
- * was the invocation's first (it had the whole time and did not fit), it is split in two.
+ * was the invocation's first and had time left past the reserve, it did not fit: it is split in two.
  *
  * @internal
  */
@@ -89,7 +89,9 @@ export async function runSlices(run: SliceRun): Promise<ReconcileReport> {
     addReport(total, part, config.maxIds);
     lastMs = Date.now() - sliceStartedAt;
     if (!part.complete || !part.orphansChecked || part.interrupted) {
-      if (checked === 0) slice = splitSlice(slice) ?? slice;
+      // Only a slice that had an invocation's time says the slices are too big: one started
+      // with less than the reserve left (a timeout under `reserveMs`) says nothing of its size.
+      if (checked === 0 && (budget === undefined || budget > 0)) slice = splitSlice(slice) ?? slice;
       await save({ orphanSlice: slice.index, orphanSlices: slice.count });
       break;
     }

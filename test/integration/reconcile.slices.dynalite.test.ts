@@ -159,15 +159,15 @@ describe('the scheduled orphan check, slice by slice', () => {
   });
 
   it('splits a slice that did not fit one invocation, and the next invocations redo only its halves', async () => {
-    // 150 users in the partition "0": its listing takes three pages, more than the time allows.
+    // 150 users in the partition "0": its listing takes three pages of 20 ms each.
     const users = [...Array.from({ length: 150 }, () => makeUser('0')), ...Array.from({ length: 20 }, () => makeUser('9'))];
-    const pool = servePagedPool(cognito, users);
+    const pool = servePagedPool(cognito, users, undefined, 20);
     const orphans = [strangerSub('1'), strangerSub('f')];
     for (const sub of orphans) await putRow(sub);
     const handler = handlerWith();
 
-    // Less time than the reserve: the first slice (the whole pool) stops after a page a stream.
-    const cut = await handler({}, buildLambdaContext({ remainingTimeMs: 30_000 }));
+    // 1 ms past the reserve: the first slice (the whole pool) stops after a page a stream.
+    const cut = await handler({}, { ...longRun(), getRemainingTimeInMillis: () => 60_001 });
     expect(cut).toMatchObject({ complete: false, orphansChecked: false, orphans: 0, slices: { of: 2, checked: 0, next: 0 } });
     expect(cut.cursor).toBeUndefined();
     expect(await control()).toMatchObject({ orphanSlice: 0, orphanSlices: 2 });
@@ -181,6 +181,18 @@ describe('the scheduled orphan check, slice by slice', () => {
     expect(first).toMatchObject({ orphansChecked: true, ids: { orphans: [orphans[0]] }, slices: { of: 2, next: 1 } });
     expect(second).toMatchObject({ complete: true, ids: { orphans: [orphans[1]] }, slices: { of: 2, next: 0 } });
     expect(first.scanned + second.scanned).toBe(170);
+  });
+
+  it('does not split a slice cut short by an invocation that began with less than the reserve left', async () => {
+    // 150 users in the stream "00" of slice 0 of 2: three pages.
+    const users = Array.from({ length: 150 }, () => makeUser('00'));
+    servePagedPool(cognito, users, undefined, 20);
+    const handler = handlerWith({ orphanSlices: 2 });
+
+    const cut = await handler({}, buildLambdaContext({ remainingTimeMs: 30_000 }));
+
+    expect(cut).toMatchObject({ orphansChecked: false, slices: { of: 2, checked: 0, next: 0 } });
+    expect(await control()).toMatchObject({ orphanSlice: 0, orphanSlices: 2 });
   });
 
   it('after an invocation that failed mid-cycle, redoes only the slice it failed in', async () => {

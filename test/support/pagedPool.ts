@@ -42,9 +42,12 @@ export function servePagedPool(
   cognito: AwsClientStub<CognitoIdentityProviderClient>,
   users: UserType[],
   failFor?: (input: ListUsersCommandInput) => Error | undefined,
+  /** Each answer takes this long, as a real call would. */
+  latencyMs = 0,
 ): PagedPool {
   const unlisted = new Set<string>();
-  cognito.on(ListUsersCommand).callsFake((input: ListUsersCommandInput) => {
+  cognito.on(ListUsersCommand).callsFake(async (input: ListUsersCommandInput) => {
+    if (latencyMs > 0) await new Promise((resolve) => setTimeout(resolve, latencyMs));
     const failure = failFor?.(input);
     if (failure) throw failure;
     if ((input.Limit ?? 60) > 60) throw Object.assign(new Error('Limit'), { name: 'InvalidParameterException' });
