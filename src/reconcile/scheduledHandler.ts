@@ -14,7 +14,9 @@ import { checkOrphanSlices, type SubSlice } from './slices.js';
 export type ReconcileHandlerOptions = ReconcileSettings & {
   /**
    * Time kept back from the Lambda's remaining time: the run stops at a page boundary once
-   * less than this is left, and saves its cursor. Must exceed the time one page takes.
+   * less than this is left, and saves where it stands (the slice to redo, or its cursor).
+   * Must exceed the time one page takes; the function's timeout must exceed it by more than
+   * a slice takes.
    * @default 60000
    */
   reserveMs?: number;
@@ -49,12 +51,11 @@ const LOG_MESSAGE = 'cognito-profile-sync Reconcile';
 
 /**
  * Reconcile as a Lambda for an EventBridge Scheduler rule. Each invocation works within the
- * Lambda's remaining time, saves its cursor on a control item in the profile table when time
- * runs short (or a call keeps failing), and the next invocation continues from there. Logs
- * the report's counts and `sub`s, never names or addresses.
- *
- * The pool is checked for orphans slice by slice (`orphanSlices`), so a pool too big for one
- * invocation is checked too, over several; each invocation runs slices while they fit.
+ * Lambda's remaining time through slices of the pool (`orphanSlices`), checking each for
+ * orphans, and saves the next slice on a control item in the profile table; a slice it does
+ * not finish is redone by the next invocation. So a pool too big for one invocation is
+ * checked too, over several. With `partitionBySub: false` it saves a `ListUsers` cursor
+ * instead, page by page. Logs the report's counts and `sub`s, never names or addresses.
  *
  * @example
  * ```ts
