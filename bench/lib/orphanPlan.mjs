@@ -1,12 +1,16 @@
-// The orphan check for pools bigger than one invocation, as planned (README, "Orphans in
-// big pools"): the pool is listed slice by slice (a slice: the users whose `sub` starts with
-// one of a run of two-hex-digit prefixes), each slice's `sub`s are held while one table scan
-// keeps the rows of that slice, and the rows no listing saw are confirmed one by one. A
-// slice is listed and scanned within one invocation, so nothing but its position outlives
-// an invocation.
+// The orphan check for pools bigger than one invocation, as built (docs/reconcile.md,
+// "Orphans in big pools"): the scheduled handler lists the pool slice by slice (a slice: the
+// users whose `sub` starts with one of a run of the 256 two-hex-digit prefixes), holds each
+// slice's `sub`s while one parallel table scan keeps the rows keyed in that slice, and
+// confirms the rows no listing saw one by one. A slice is listed and scanned within one
+// invocation; only the next slice's index (and the slice count) outlives an invocation.
 //
 // The figures are arithmetic on the measured rate and memory and on the assumptions below,
-// each named; DynamoDB and Lambda prices are on-demand, us-east-1.
+// each named; DynamoDB and Lambda prices are on-demand, us-east-1. The rules are those of
+// src/reconcile/sliceCycle.ts: a slice that does not fit one invocation is split in two (so
+// the default, 1 slice, doubles until a slice fits, one cut-short invocation a doubling, on the
+// first cycle only), and an invocation starts a further slice only while the last one's time,
+// times NEXT_SLICE_MARGIN, is left.
 
 /** What the plan's figures rest on. */
 export const assumptions = {
@@ -30,6 +34,9 @@ export const assumptions = {
   dollarsPerRequest: 0.0000002,
 };
 
+/** src/reconcile/sliceCycle.ts: a further slice starts while 1.25 times the last one's time is left. */
+export const NEXT_SLICE_MARGIN = 1.25;
+
 /**
  * Bytes the seen-`sub` set holds at its peak for `users` entries (reconcile/seenSubs.ts):
  * 17 bytes a slot, slots a power of two at least twice the entries, the old table and the
@@ -40,44 +47,67 @@ export function seenSetPeakBytes(users) {
   return 17 * (slots + slots / 2);
 }
 
+/** Seconds one slice of `slices` takes: its listing, and a scan of the whole table. */
+function sliceSeconds(users, slices, a) {
+  return users / slices / a.usersPerSecond + (users * a.rowBytes) / a.scanBytesPerSecond;
+}
+
+/** Invocations a cycle of `slices` takes: each runs slices while the margin is left, and stops at the cycle's end. */
+function cycleInvocations(users, slices, a) {
+  const t = sliceSeconds(users, slices, a);
+  if (t > a.invocationSeconds) return undefined;
+  const perInvocation = 1 + Math.max(0, Math.floor(a.invocationSeconds / t - NEXT_SLICE_MARGIN));
+  return Math.ceil(slices / perInvocation);
+}
+
+/** The slice count a cycle settles on from `orphanSlices`: doubled until a slice fits one invocation. */
+export function settledSlices(users, orphanSlices = 1, a = assumptions) {
+  let slices = orphanSlices;
+  while (cycleInvocations(users, slices, a) === undefined) {
+    if (slices >= 256) throw new Error(`no slicing fits ${users} users in one invocation's time`);
+    slices *= 2;
+  }
+  return slices;
+}
+
 /**
- * The plan for a pool of `users`: slices, time, invocations, memory and cost of one full
- * check. A slice is a run of the 256 two-hex-digit `sub` prefixes (each listed as a stream of
- * its own, under the shared rate); the plan takes the number of slices (1, 2, 4 … 256) that
- * needs the fewest invocations, and of those the fewest table scans.
+ * One full check of a pool of `users` with `orphanSlices` (the handler's option, 1 by
+ * default): the slice count it settles on, time, invocations, memory and cost.
+ * `discoveryInvocations` are the cut-short ones the doubling costs, once; `fewest` is the
+ * count to set for the fewest invocations a cycle (and of those, the fewest scans).
  */
-export function orphanPlan(users, a = assumptions) {
+export function orphanPlan(users, a = assumptions, orphanSlices = 1) {
+  const slices = settledSlices(users, orphanSlices, a);
+  const invocations = cycleInvocations(users, slices, a);
   const tableBytes = users * a.rowBytes;
   const scanSeconds = tableBytes / a.scanBytesPerSecond;
-  let best;
-  for (let slices = 1; slices <= 256; slices *= 2) {
-    const sliceSeconds = users / slices / a.usersPerSecond + scanSeconds;
-    if (sliceSeconds > a.invocationSeconds) continue;
-    const invocations = Math.ceil(slices / Math.floor(a.invocationSeconds / sliceSeconds));
-    if (best === undefined || invocations < best.invocations) best = { slices, invocations };
-  }
-  if (best === undefined) throw new Error(`no slicing fits ${users} users in one invocation's time`);
-  const { slices, invocations } = best;
-  const sliceUsers = users / slices;
   const listingSeconds = users / a.usersPerSecond;
   const seconds = listingSeconds + slices * scanSeconds;
   // Reads: every row once by a consistent BatchGetItem (1 unit a row up to 4 KB), and one
-  // eventually consistent scan of the whole table per slice (half a unit per 4 KB read).
+  // eventually consistent scan of the whole table per slice (half a unit per 4 KB read): the
+  // scan's key filter spares the transfer, not the read.
   const batchReads = users;
   const scanReads = slices * Math.ceil(tableBytes / 4096) * 0.5;
   const dynamoDollars = ((batchReads + scanReads) / 1e6) * a.dollarsPerMillionReads;
   const lambdaDollars = seconds * a.lambdaMemoryGb * a.dollarsPerGbSecond + invocations * a.dollarsPerRequest;
+  let fewest;
+  for (let count = 1; count <= 256; count *= 2) {
+    const n = cycleInvocations(users, count, a);
+    if (n !== undefined && (fewest === undefined || n < fewest.invocations)) fewest = { slices: count, invocations: n };
+  }
   return {
     users,
     slices,
-    sliceUsers,
+    sliceUsers: users / slices,
     hours: seconds / 3600,
     listingHours: listingSeconds / 3600,
     scanMinutes: (slices * scanSeconds) / 60,
     invocations,
-    seenSetPeakBytes: seenSetPeakBytes(sliceUsers),
+    discoveryInvocations: Math.log2(slices / orphanSlices),
+    seenSetPeakBytes: seenSetPeakBytes(users / slices),
     readUnits: batchReads + scanReads,
     dynamoDollars,
     lambdaDollars,
+    fewest,
   };
 }

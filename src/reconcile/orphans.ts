@@ -1,3 +1,4 @@
+import { setMaxListeners } from 'node:events';
 import { withBackoff } from '../backoff.js';
 import { COGNITO_SUB } from '../constants.js';
 import { startDeadline } from '../deadline.js';
@@ -8,6 +9,14 @@ import { deleteProfile, updateProfileFields } from '../store/profileStore.js';
 import type { ReconcileConfig } from './options.js';
 import { countUser, recordFailure, type ReconcileReport } from './report.js';
 import type { SeenSubs } from './seenSubs.js';
+import { isInSlice, sliceKeyRange, type SubSlice } from './slices.js';
+
+/**
+ * The table is read in this many parallel scan segments: one segment reads about one 1 MB
+ * page every 100 ms, and a big pool's slices each scan the whole table.
+ */
+const SCAN_SEGMENTS = 8;
+const WHOLE_POOL: SubSlice = { index: 0, count: 1 };
 
 /** Whether a scanned row could be a user of this pool at all. */
 function isOfPool(row: RowKey, userPoolId: string): boolean {
@@ -39,7 +48,8 @@ function isErasureDue(row: RowKey, config: ReconcileConfig): boolean {
  * every other candidate is looked up by `sub` before it counts. Only rows keyed by a UUID,
  * as Cognito's `sub`s are, and whose `userPoolId` is this pool's (or missing) are candidates:
  * no other row is ever counted, marked or deleted. With `onUserDeleted`, rows already marked
- * deleted whose erasure is due are confirmed gone the same way and erased.
+ * deleted whose erasure is due are confirmed gone the same way and erased. Given a slice, only
+ * the rows keyed in it are checked, against the `sub`s listed for that slice alone.
  */
 export async function checkOrphans(
   seen: SeenSubs,
@@ -47,15 +57,37 @@ export async function checkOrphans(
   config: ReconcileConfig,
   report: ReconcileReport,
   signal: AbortSignal,
+  slice: SubSlice = WHOLE_POOL,
 ): Promise<void> {
-  for await (const keys of scanProfileKeys(config.table, signal, config.backoff)) {
-    for (const row of keys) {
-      if (signal.aborted) return;
-      if (!isOfPool(row, config.userPoolId)) continue;
-      if (isErasureDue(row, config)) await eraseIfGone(row.sub, seen, config, report, signal);
-      else if (isCandidate(row, seen, runStartedAt)) await resolveIfOrphan(row.sub, config, report, signal);
+  const keys = sliceKeyRange(slice);
+  // A segment whose scan keeps failing stops its siblings: the run rejects with nothing left running.
+  const segments = new AbortController();
+  setMaxListeners(0, segments.signal);
+  const follow = () => segments.abort(signal.reason);
+  if (signal.aborted) follow();
+  else signal.addEventListener('abort', follow, { once: true });
+  const checkSegment = async (segment: number, within: AbortSignal) => {
+    for await (const rows of scanProfileKeys(config.table, within, config.backoff, { segment, totalSegments: SCAN_SEGMENTS, keys })) {
+      for (const row of rows) {
+        if (within.aborted) return;
+        // A row of another slice is that slice's to check: each row is checked once a cycle.
+        if (!isOfPool(row, config.userPoolId) || !isInSlice(row.sub, slice)) continue;
+        if (isErasureDue(row, config)) await eraseIfGone(row.sub, seen, config, report, within);
+        else if (isCandidate(row, seen, runStartedAt)) await resolveIfOrphan(row.sub, config, report, within);
+      }
     }
-  }
+  };
+  let failure: { error: unknown } | undefined;
+  await Promise.all(
+    Array.from({ length: SCAN_SEGMENTS }, (_, segment) =>
+      checkSegment(segment, segments.signal).catch((error: unknown) => {
+        failure ??= { error };
+        segments.abort(error);
+      }),
+    ),
+  );
+  signal.removeEventListener('abort', follow);
+  if (failure !== undefined && !signal.aborted) throw failure.error;
   report.orphansChecked = !signal.aborted;
 }
 

@@ -31,8 +31,14 @@ export interface ReconcileReport {
   skipped: number;
   /** Rows whose user is gone. */
   orphans: number;
-  /** Whether this run checked for orphans (only a run over the whole pool does). */
+  /** Whether this run checked for orphans (only a run over the whole pool, or a slice of it, does). */
   orphansChecked: boolean;
+  /**
+   * The scheduled handler checking a big pool slice by slice: how many slices a cycle has
+   * (`of`), how many this invocation finished (`checked`), and the next one's index (`next`;
+   * 0 once a cycle is done).
+   */
+  slices?: { of: number; checked: number; next: number };
   /** Orphan rows marked with `deletedAt`, or deleted, by the `orphans` option. */
   orphansResolved: number;
   /**
@@ -98,4 +104,21 @@ export function countUnknownWelcome(report: ReconcileReport, sub: string, maxIds
 export function recordFailure(report: ReconcileReport, maxIds: number, sub: string | undefined, error: string): void {
   report.errors += 1;
   if (report.ids.errors.length < maxIds) report.ids.errors.push({ ...(sub !== undefined && { sub }), error });
+}
+
+/**
+ * Adds one slice's report to an invocation's: counts are summed and ids kept up to `maxIds`.
+ *
+ * @internal
+ */
+export function addReport(total: ReconcileReport, part: ReconcileReport, maxIds: number): void {
+  const counts = ['scanned', 'created', 'updated', 'unchanged', 'skipped', 'orphans', 'orphansResolved', 'errors'] as const;
+  for (const count of counts) total[count] += part[count];
+  for (const kind of ['sent', 'failed', 'pending', 'unknown'] as const) total.welcomes[kind] += part.welcomes[kind];
+  for (const kind of ['erased', 'failed', 'pending'] as const) total.erasures[kind] += part.erasures[kind];
+  for (const list of ['created', 'updated', 'orphans', 'unknownWelcomes'] as const) {
+    total.ids[list].push(...part.ids[list].slice(0, maxIds - total.ids[list].length));
+  }
+  total.ids.errors.push(...part.ids.errors.slice(0, maxIds - total.ids.errors.length));
+  total.interrupted ||= part.interrupted;
 }

@@ -1,13 +1,14 @@
 import { setMaxListeners } from 'node:events';
 import { withBackoff } from '../backoff.js';
 import type { CognitoUser } from '../cognitoUsers.js';
-import { errorName, ReconcileError } from '../errors.js';
+import { ConfigurationError, errorName, ReconcileError } from '../errors.js';
 import { getProfiles } from '../store/profileReads.js';
 import { checkRunOptions, prepareReconcile, type ReconcileConfig, type ReconcileOptions, type ReconcileRunOptions } from './options.js';
-import { cursorOf, positionsOf } from './cursor.js';
+import { cursorOf, positionsOf, type Positions } from './cursor.js';
 import { checkOrphans } from './orphans.js';
 import { emptyReport, recordFailure, type ReconcileReport } from './report.js';
 import { SeenSubs } from './seenSubs.js';
+import { sliceStreams, type SubSlice } from './slices.js';
 import { reconcileUser } from './user.js';
 
 /**
@@ -29,10 +30,17 @@ export async function reconcile(options: ReconcileOptions): Promise<ReconcileRep
   return runReconcile(prepareReconcile(options), options);
 }
 
-/** One run with prepared options. @internal */
-export async function runReconcile(config: ReconcileConfig, options: ReconcileRunOptions): Promise<ReconcileReport> {
+/**
+ * One run with prepared options. Given a slice (the scheduled handler's big-pool check), it
+ * lists that slice alone, from its start (no cursor in or out), and checks the slice's rows
+ * for orphans.
+ *
+ * @internal
+ */
+export async function runReconcile(config: ReconcileConfig, options: ReconcileRunOptions, slice?: SubSlice): Promise<ReconcileReport> {
   checkRunOptions(options);
-  const positions = positionsOf(options.cursor, config.partitionBySub);
+  if (slice !== undefined && options.cursor !== undefined) throw new ConfigurationError('cursor', 'cannot resume a slice: a slice is redone');
+  const positions: Positions = slice === undefined ? positionsOf(options.cursor, config.partitionBySub) : new Map(sliceStreams(slice).map((prefix) => [prefix, null]));
   const startedAt = Date.now();
   const report = emptyReport(config.dryRun);
   // The run's own signal, following the caller's: many calls of a page listen on it at once,
@@ -51,8 +59,9 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
     options.signal?.removeEventListener('abort', follow);
     report.complete = positions.size === 0;
     report.interrupted = signal.aborted;
-    // A fresh run that did nothing needs no cursor: starting over is the same, and may check orphans.
-    const cursor = options.cursor === undefined && report.scanned === 0 ? undefined : cursorOf(positions);
+    // A fresh run that did nothing needs no cursor: starting over is the same, and may check
+    // orphans. A slice has none: one cut short is redone.
+    const cursor = slice !== undefined || (options.cursor === undefined && report.scanned === 0) ? undefined : cursorOf(positions);
     if (cursor === undefined) delete report.cursor;
     else report.cursor = cursor;
     report.durationMs = Date.now() - startedAt;
@@ -91,7 +100,8 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
       report.scanned += users.length;
       if (next === undefined) positions.delete(prefix);
       else positions.set(prefix, next);
-      options.onProgress?.(structuredClone({ ...report, complete: positions.size === 0, cursor: cursorOf(positions), durationMs: Date.now() - startedAt }));
+      const cursor = slice === undefined ? cursorOf(positions) : undefined;
+      options.onProgress?.(structuredClone({ ...report, complete: positions.size === 0, cursor, durationMs: Date.now() - startedAt }));
       if (next === undefined || halted()) return;
     }
   };
@@ -106,7 +116,7 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
   try {
     if (failure !== undefined && !signal.aborted) throw failure.error;
     if (positions.size === 0 && seen !== undefined && !signal.aborted) {
-      await checkOrphans(seen, new Date(startedAt).toISOString(), config, report, signal);
+      await checkOrphans(seen, new Date(startedAt).toISOString(), config, report, signal, slice);
     }
   } catch (error) {
     if (!signal.aborted) throw new ReconcileError(finish(), error);

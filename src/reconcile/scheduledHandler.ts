@@ -7,17 +7,38 @@ import type { Logger } from '../types.js';
 import { prepareReconcile, type ReconcileSettings } from './options.js';
 import type { ReconcileReport } from './report.js';
 import { runReconcile } from './run.js';
+import { runSlices, savedSlice, type SliceFields } from './sliceCycle.js';
+import { checkOrphanSlices, type SubSlice } from './slices.js';
 
 /** Options of {@link createReconcileHandler}. */
 export type ReconcileHandlerOptions = ReconcileSettings & {
   /**
    * Time kept back from the Lambda's remaining time: the run stops at a page boundary once
-   * less than this is left, and saves its cursor. Must exceed the time one page takes.
+   * less than this is left, and saves where it stands (the slice to redo, or its cursor).
+   * Must exceed the time one page takes; the function's timeout must exceed it by more than
+   * a slice takes.
    * @default 60000
    */
   reserveMs?: number;
   /** @default JSON lines on the console */
   logger?: Logger;
+  /**
+   * How many slices a cycle of the scheduled check starts with: a power of two from 1 to 256.
+   * The pool is listed and checked for orphans slice by slice (a slice: the users whose `sub`
+   * starts with one of a run of the 256 two-hex-digit prefixes), each slice within one
+   * invocation; the next slice's index is saved on the control item. A slice that does not
+   * fit one invocation is split in two, and the count is kept for later cycles, so the
+   * default finds the count a pool needs by itself (one cut-short invocation per doubling,
+   * once). Set it to skip those for a pool you know is big: at the default rate about
+   * 1.2 million users fit one invocation. Needs `partitionBySub` (the default).
+   * @default 1
+   * @example
+   * ```ts
+   * // 10 million users: 32 slices of about 310,000, three an invocation.
+   * createReconcileHandler({ userPoolId, table, orphanSlices: 32 });
+   * ```
+   */
+  orphanSlices?: number;
 };
 
 /**
@@ -30,12 +51,11 @@ const LOG_MESSAGE = 'cognito-profile-sync Reconcile';
 
 /**
  * Reconcile as a Lambda for an EventBridge Scheduler rule. Each invocation works within the
- * Lambda's remaining time, saves its cursor on a control item in the profile table when time
- * runs short (or a call keeps failing), and the next invocation continues from there. Logs
- * the report's counts and `sub`s, never names or addresses.
- *
- * A pool too big for one invocation is never checked for orphans (that needs one pass over
- * the whole pool); run the CLI for that, or give the function more time.
+ * Lambda's remaining time through slices of the pool (`orphanSlices`), checking each for
+ * orphans, and saves the next slice on a control item in the profile table; a slice it does
+ * not finish is redone by the next invocation. So a pool too big for one invocation is
+ * checked too, over several. With `partitionBySub: false` it saves a `ListUsers` cursor
+ * instead, page by page. Logs the report's counts and `sub`s, never names or addresses.
  *
  * @example
  * ```ts
@@ -53,6 +73,7 @@ export function createReconcileHandler(
   if (typeof reserveMs !== 'number' || !Number.isFinite(reserveMs) || reserveMs < 0) {
     throw new ConfigurationError('reserveMs', 'must be a non-negative number of milliseconds');
   }
+  const orphanSlices = checkOrphanSlices(options.orphanSlices);
   // Checked here so that a wrong option fails at cold start, not at the first schedule.
   const config = prepareReconcile(options);
   const { table } = config;
@@ -68,6 +89,12 @@ export function createReconcileHandler(
     const stopAfterMs = remaining === undefined ? undefined : Math.max(0, remaining - reserveMs);
     // Past the reserve, with a margin, even the page under way (or the orphan check) stops.
     const signal = remaining === undefined ? undefined : AbortSignal.timeout(Math.max(1, remaining - Math.min(reserveMs, 10_000) / 2));
+    // A cursor saved by a whole-pool pass (an earlier version, or `partitionBySub: false`)
+    // is finished first; then the pool is checked slice by slice.
+    if (config.partitionBySub && cursor === undefined) {
+      const completedAt = typeof control?.completedAt === 'string' && control.userPoolId === config.userPoolId ? control.completedAt : undefined;
+      return runScheduledSlices(savedSlice(control, config.userPoolId, orphanSlices), completedAt, context, signal);
+    }
     // Each finished page moves the cursor on at once, so a run Lambda stops loses one page.
     let saving = Promise.resolve();
     const onProgress = (progress: ReconcileReport) => {
@@ -95,7 +122,22 @@ export function createReconcileHandler(
     return report;
   };
 
-  function save(fields: { cursor?: string; completedAt?: string }): Promise<void> {
+  async function runScheduledSlices(start: SubSlice, completedAt: string | undefined, context: Context | undefined, signal: AbortSignal | undefined) {
+    const remainingMs = context?.getRemainingTimeInMillis === undefined ? undefined : () => context.getRemainingTimeInMillis();
+    // The last finished cycle's time stays on the control item until the next cycle ends.
+    const saveSlice = (fields: SliceFields) => save({ completedAt, ...fields });
+    try {
+      const report = await runSlices({ config, start, remainingMs, reserveMs, signal, save: saveSlice });
+      safeLog(logger, report.errors > 0 ? 'warn' : 'info', { message: LOG_MESSAGE, resumedFrom: start.index > 0, ...summary(report) });
+      return report;
+    } catch (error) {
+      const partial = isReconcileError(error) ? error.report : undefined;
+      safeLog(logger, 'error', { message: LOG_MESSAGE, resumedFrom: start.index > 0, error: errorName(error), ...(partial && summary(partial)) });
+      throw error;
+    }
+  }
+
+  function save(fields: { cursor?: string; completedAt?: string; orphanSlice?: number; orphanSlices?: number }): Promise<void> {
     return putControlItem(table, RECONCILE_CURSOR_KEY, { ...fields, userPoolId: config.userPoolId, savedAt: new Date().toISOString() }, noAbort);
   }
 }

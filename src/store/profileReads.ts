@@ -62,10 +62,20 @@ export interface RowKey {
   readonly userPoolId: string | undefined;
 }
 
+/** Which part of the table one scan reads. @internal */
+export interface ScanScope {
+  /** This scan's segment of `totalSegments` (a parallel scan), from 0. */
+  readonly segment: number;
+  readonly totalSegments: number;
+  /** Only keys from `from` (included) to `to` (excluded), by a filter. */
+  readonly keys?: { readonly from: string; readonly to: string } | undefined;
+}
+
 /**
- * Pages through the table reading the key, `deletedAt`, `createdAt`, `userPoolId` and the
- * erasure state, for the orphan check. A projection does not lower a scan's cost: it reads (and bills) every
- * whole item.
+ * Pages through the table (or one segment of it) reading the key, `deletedAt`, `createdAt`,
+ * `userPoolId` and the erasure state, for the orphan check. Neither the projection nor the
+ * key filter lowers a scan's cost: it reads (and bills) every whole item; they spare the
+ * transfer and the parsing.
  *
  * @internal
  */
@@ -73,7 +83,9 @@ export async function* scanProfileKeys(
   table: ResolvedTable,
   signal: AbortSignal,
   backoff: Required<BackoffOptions>,
+  scope: ScanScope = { segment: 0, totalSegments: 1 },
 ): AsyncGenerator<RowKey[]> {
+  const { segment, totalSegments, keys } = scope;
   let startKey: Record<string, AttributeValue> | undefined;
   do {
     const command = new ScanCommand({
@@ -88,6 +100,11 @@ export async function* scanProfileKeys(
         '#erasureClaim': 'erasureClaimExpiresAt',
         '#erasureFailed': 'erasureFailedAt',
       },
+      ...(totalSegments > 1 && { Segment: segment, TotalSegments: totalSegments }),
+      ...(keys && {
+        FilterExpression: '#pk >= :from AND #pk < :to',
+        ExpressionAttributeValues: { ':from': { S: keys.from }, ':to': { S: keys.to } },
+      }),
       ...(startKey && { ExclusiveStartKey: startKey }),
     });
     const output = await sendWithBackoff(table, 'scanProfileKeys', (client, options) => client.send(command, options), signal, backoff);
