@@ -163,7 +163,7 @@ export class ProfileSync extends Construct {
         // A run stops a minute before the limit and the next run resumes from its cursor.
         timeout: Duration.minutes(15),
         memorySize: 512,
-        environment: { ...tableEnvironment, USER_POOL_ID: userPool.userPoolId, ORPHANS: settings.reconcile.orphans, ...welcomeEnvironment, ...erasure },
+        environment: { ...tableEnvironment, USER_POOL_ID: userPool.userPoolId, ORPHANS: settings.reconcile.orphans, ...orphanSlicesEnvironment(settings.reconcile.orphanSlices), ...welcomeEnvironment, ...erasure },
         statements: reconcileStatements(settings, targets),
         // Two runs at once would page the pool twice against one ListUsers quota and race
         // on the cursor: one at a time.
@@ -275,6 +275,10 @@ export class ProfileSync extends Construct {
       );
     }
   }
+}
+
+function orphanSlicesEnvironment(orphanSlices: number | undefined): Record<string, string> {
+  return orphanSlices === undefined ? {} : { ORPHAN_SLICES: String(orphanSlices) };
 }
 
 function checkUserPool(scope: Construct, props: ProfileSyncProps): void {

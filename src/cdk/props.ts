@@ -78,6 +78,13 @@ export interface ProfileSyncReconcile {
    * @default 'report'
    */
   readonly orphans?: 'report' | 'mark' | 'delete';
+  /**
+   * The slices a cycle of the orphan check starts with (`orphanSlices` of
+   * `createReconcileHandler`): a power of two from 1 to 256. A pool too big for one run is
+   * checked slice by slice over several runs; about 1.2 million users fit one.
+   * @default 1 (a slice that does not fit one run is split in two, once)
+   */
+  readonly orphanSlices?: number;
 }
 
 /**

@@ -20,11 +20,19 @@ export interface ProfileSyncSettings {
     readonly accessTokenClaims?: Readonly<Record<string, string>>;
   };
   readonly adminChanges?: { readonly onDelete: 'mark' | 'delete' };
-  readonly reconcile?: { readonly schedule: string; readonly orphans: 'report' | 'mark' | 'delete' };
+  readonly reconcile?: { readonly schedule: string; readonly orphans: 'report' | 'mark' | 'delete'; readonly orphanSlices?: number };
   readonly erasure?: ErasureSettings;
 }
 
 const VERSIONS = ['V1_0', 'V2_0', 'V3_0'] as const;
+
+/** The handler checks it again at cold start; here a wrong value fails the synth instead. */
+function sliceCount(value: unknown): number {
+  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256 || (value & (value - 1)) !== 0) {
+    throw new ConfigurationError('reconcile.orphanSlices', 'must be a power of two from 1 to 256 (1, 2, 4 … 256)');
+  }
+  return value;
+}
 const SCHEDULE = /^(rate|cron|at)\(.+\)$/;
 const LINE_BREAK = /[\r\n]/;
 /** `Name <address>` or a bare address; what SES's `ses:FromAddress` compares is the address. */
@@ -143,6 +151,10 @@ export function resolveSettings(props: ProfileSyncProps): ProfileSyncSettings {
     reconcile:
       reconcile === false
         ? undefined
-        : { schedule: schedule!.trim(), orphans: choice(reconcile?.orphans, ['report', 'mark', 'delete'] as const, 'report', 'reconcile.orphans') },
+        : {
+            schedule: schedule!.trim(),
+            orphans: choice(reconcile?.orphans, ['report', 'mark', 'delete'] as const, 'report', 'reconcile.orphans'),
+            ...(reconcile?.orphanSlices !== undefined && { orphanSlices: sliceCount(reconcile.orphanSlices) }),
+          },
   };
 }

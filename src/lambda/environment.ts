@@ -36,6 +36,8 @@ export const Variable = {
   onDelete: 'ON_DELETE',
   /** `report`, `mark` or `delete`: what reconcile does with orphan rows. Default `report`. */
   orphans: 'ORPHANS',
+  /** The slices a cycle of reconcile's orphan check starts with: 1, 2, 4 … 256. Default 1. */
+  orphanSlices: 'ORPHAN_SLICES',
   /**
    * The tables to erase a deleted user's items from, as the JSON of `eraseFromTables`'
    * list: `[{"table":"orders","partitionKey":"userId","sortKey":"orderId"}]`. Unset: no erasure.
@@ -63,6 +65,14 @@ export function oneOf<T extends string>(env: Environment, name: string, allowed:
     throw new ConfigurationError(name, `must be ${allowed.map((choice) => `'${choice}'`).join(' or ')}`);
   }
   return value as T;
+}
+
+/** A whole number, or `undefined` when unset; the handler checks its range. @internal */
+export function wholeNumberFrom(env: Environment, name: string): number | undefined {
+  const value = read(env, name);
+  if (value === undefined) return undefined;
+  if (!/^\d{1,9}$/.test(value)) throw new ConfigurationError(name, `must be a whole number, got "${value.slice(0, 32)}"`);
+  return Number(value);
 }
 
 /** `TABLE_NAME` and `PARTITION_KEY` as the handlers' `table` option. @internal */
@@ -164,6 +174,7 @@ const VARIABLE_OF_OPTION: Readonly<Record<string, string>> = {
   accessTokenClaims: Variable.accessTokenClaims,
   onDelete: Variable.onDelete,
   orphans: Variable.orphans,
+  orphanSlices: Variable.orphanSlices,
 };
 
 /**

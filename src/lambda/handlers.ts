@@ -4,7 +4,7 @@ import {
   createPreTokenGenerationHandler,
   createReconcileHandler,
 } from '../index.js';
-import { claimsFrom, erasureFrom, fromEnvironment, oneOf, tableFrom, userPoolIdFrom, Variable, welcomeFrom, type Environment } from './environment.js';
+import { claimsFrom, erasureFrom, fromEnvironment, oneOf, tableFrom, userPoolIdFrom, Variable, welcomeFrom, wholeNumberFrom, type Environment } from './environment.js';
 
 /**
  * The ready handlers, each made from the environment. The entry modules call these once at
@@ -44,13 +44,14 @@ export function adminChangesFromEnvironment(env: Environment) {
   );
 }
 
-/** Scheduled reconcile: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS`, `WELCOME_*`, `ERASE_TABLES`. @internal */
+/** Scheduled reconcile: `TABLE_NAME`, `PARTITION_KEY`, `USER_POOL_ID`, `ORPHANS`, `ORPHAN_SLICES`, `WELCOME_*`, `ERASE_TABLES`. @internal */
 export function reconcileFromEnvironment(env: Environment) {
   return fromEnvironment(() =>
     createReconcileHandler({
       table: tableFrom(env),
       userPoolId: userPoolIdFrom(env),
       orphans: oneOf(env, Variable.orphans, ['report', 'mark', 'delete'] as const),
+      orphanSlices: wholeNumberFrom(env, Variable.orphanSlices),
       ...welcomeFrom(env),
       ...erasureFrom(env),
     }),

@@ -255,7 +255,7 @@ describe('ProfileSync with everything configured, on a table of yours', () => {
     welcome: { from: 'Example <hello@example.com>', subject: 'Welcome, {{givenName|friend}}!', text: 'Dear {{name|member}}', html: '<p>Dear {{name|member}}</p>' },
     preTokenGeneration: { version: 'V2_0', claims: { plan: 'plan' }, accessTokenClaims: { tier: 'plan' } },
     adminChanges: { onDelete: 'delete' },
-    reconcile: { schedule: 'cron(30 3 * * ? *)', orphans: 'delete' },
+    reconcile: { schedule: 'cron(30 3 * * ? *)', orphans: 'delete', orphanSlices: 32 },
     logRetention: logs.RetentionDays.ONE_WEEK,
   }));
   const fns = profiles.functions;
@@ -302,7 +302,7 @@ describe('ProfileSync with everything configured, on a table of yours', () => {
     expect(statementsOf(json, stack, fns.adminChanges!)).toContainEqual({ Sid: 'ApplyAdminChange', Effect: 'Allow', Action: ['dynamodb:UpdateItem', 'dynamodb:DeleteItem'], Resource: arnOf(stack, profiles.table) });
     expect(statementsOf(json, stack, fns.reconcile!)).toContainEqual(expect.objectContaining({ Sid: 'ReconcileProfiles', Action: expect.arrayContaining(['dynamodb:DeleteItem']) }));
     expect(environmentOf(json, stack, fns.adminChanges!)).toMatchObject({ ON_DELETE: 'delete' });
-    expect(environmentOf(json, stack, fns.reconcile!)).toMatchObject({ ORPHANS: 'delete' });
+    expect(environmentOf(json, stack, fns.reconcile!)).toMatchObject({ ORPHANS: 'delete', ORPHAN_SLICES: '32' });
     template.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpression: 'cron(30 3 * * ? *)' });
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 7 });
   });
@@ -377,6 +377,7 @@ describe('ProfileSync props', () => {
     ['a claim from a function', () => ({ preTokenGeneration: { claims: { plan: (() => 'x') as unknown as string } } }), 'preTokenGeneration.claims.plan'],
     ['an unknown onDelete', () => ({ adminChanges: { onDelete: 'purge' as 'mark' } }), 'adminChanges.onDelete'],
     ['an unknown orphans', () => ({ reconcile: { orphans: 'ignore' as 'mark' } }), 'reconcile.orphans'],
+    ['orphan slices that are not a power of two', () => ({ reconcile: { orphanSlices: 24 } }), 'reconcile.orphanSlices'],
     ['a schedule that is not an expression', () => ({ reconcile: { schedule: 'every day' } }), 'reconcile.schedule'],
     ['a welcome without a body', () => ({ welcome: { from: 'hello@example.com', subject: 'Hi' } }), 'welcome.text'],
     ['a welcome sender that is not an address', () => ({ welcome: { from: 'hello', subject: 'Hi', text: 'Hi' } }), 'welcome.from'],

@@ -126,6 +126,22 @@ describe('the ready handlers’ environment', () => {
   });
 
   it.each([
+    ['not a number', 'many', 'must be a whole number, got "many"'],
+    ['a fraction', '2.5', 'must be a whole number'],
+    ['not a power of two', '3', 'must be a power of two from 1 to 256'],
+    ['past 256', '512', 'must be a power of two from 1 to 256'],
+  ])('names ORPHAN_SLICES when it is %s', (_label, value, problem) => {
+    const error = rejection(reconcileFromEnvironment, { ...TABLE, ...POOL, ORPHAN_SLICES: value });
+
+    expect(error.option).toBe('ORPHAN_SLICES');
+    expect(error.message).toContain(problem);
+  });
+
+  it('accepts ORPHAN_SLICES as a power of two', () => {
+    for (const value of ['1', '32', '256']) expect(typeof reconcileFromEnvironment({ ...TABLE, ...POOL, ORPHAN_SLICES: value })).toBe('function');
+  });
+
+  it.each([
     ['ON_DELETE', adminChangesFromEnvironment, ['mark', 'delete']],
     ['ORPHANS', reconcileFromEnvironment, ['report', 'mark', 'delete']],
   ] as const)('accepts each choice of %s', (variable, factory, choices) => {
