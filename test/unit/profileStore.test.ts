@@ -302,6 +302,15 @@ describe('control items', () => {
     expect(inputOf(PutItemCommand)).toEqual({ TableName: 'profiles', Item: marshall({ cursor: 'd', id: '#k' }) });
   });
 
+  it('names a failed read a ProfileReadError and a failed write a ProfileWriteError', async () => {
+    ddb.on(GetItemCommand).rejects(new Error('boom'));
+    ddb.on(PutItemCommand).rejects(new Error('boom'));
+    const read = await getControlItem(table, '#k', signal).catch((caught: unknown) => caught);
+    const write = await putControlItem(table, '#k', { cursor: 'd' }, signal).catch((caught: unknown) => caught);
+    expect(isProfileReadError(read) && read.operation === 'getControlItem').toBe(true);
+    expect(isProfileWriteError(write) && write.operation === 'putControlItem').toBe(true);
+  });
+
   it('deletes one when given no fields', async () => {
     ddb.on(DeleteItemCommand).resolves({});
     await putControlItem(table, '#k', undefined, signal);
