@@ -1,12 +1,23 @@
 import { InvalidEventError } from './errors.js';
 import type { TriggerUser, UserAttributes } from './types.js';
 
-/** A value's kind for an error message; never the value itself, which may be personal data. @internal */
+/**
+ * A value's kind for an error message (`null`, `undefined`, `an array`, `an object`, `a string`,
+ * ...); never the value itself, which may be personal data.
+ *
+ * @internal
+ */
 export function kindOf(value: unknown): string {
   if (value === null) return 'null';
   if (Array.isArray(value)) return 'an array';
-  return typeof value;
+  const type = typeof value;
+  if (type === 'undefined') return type;
+  // `object` is the only other type that starts with a vowel.
+  return type === 'object' ? 'an object' : `a ${type}`;
 }
+
+/** Where the user's attributes are in a trigger event. */
+const ATTRIBUTES = 'request.userAttributes';
 
 /** The field's value when it has the type the event must give it (`object`: a plain record). */
 function field<T>(value: unknown, path: string, type: 'string' | 'object'): T {
@@ -32,9 +43,10 @@ export function readTriggerUser(event: unknown, sourcePrefix = 'PostConfirmation
   const userPoolId = field<string>(fields.userPoolId, 'userPoolId', 'string');
   const userName = field<string>(fields.userName, 'userName', 'string');
   const request = field<Record<string, unknown>>(fields.request, 'request', 'object');
-  const attributes = field<UserAttributes>(request.userAttributes, 'request.userAttributes', 'object');
-  for (const name of Object.keys(attributes)) field(attributes[name], `request.userAttributes.${name}`, 'string');
-  const sub = field<string>(attributes.sub, 'request.userAttributes.sub', 'string');
-  if (sub === '') throw new InvalidEventError('request.userAttributes.sub', 'must not be empty');
+  const attributes = field<UserAttributes>(request.userAttributes, ATTRIBUTES, 'object');
+  for (const name of Object.keys(attributes)) field(attributes[name], `${ATTRIBUTES}.${name}`, 'string');
+  const subPath = `${ATTRIBUTES}.sub`;
+  const sub = field<string>(attributes.sub, subPath, 'string');
+  if (sub === '') throw new InvalidEventError(subPath, 'must not be empty');
   return { sub, userName, userPoolId, triggerSource, attributes };
 }
