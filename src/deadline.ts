@@ -44,25 +44,26 @@ export interface Deadline {
 /** @internal */
 export function validateDeadlineOptions(options: DeadlineOptions): Required<DeadlineOptions> {
   const { deadlineMs = deadlineDefaults.deadlineMs, safetyMarginMs = deadlineDefaults.safetyMarginMs } = options;
-  checkMs('deadlineMs', deadlineMs);
-  checkMs('safetyMarginMs', safetyMarginMs);
-  if (deadlineMs === 0) throw new ConfigurationError('deadlineMs', 'must be greater than zero');
+  checkMs('deadlineMs', deadlineMs, 'positive');
+  checkMs('safetyMarginMs', safetyMarginMs, 'non-negative');
   return { deadlineMs, safetyMarginMs };
 }
 
-function checkMs(option: string, value: unknown): void {
-  if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
-    throw new ConfigurationError(option, 'must be a non-negative number of milliseconds');
+function checkMs(option: string, value: unknown, sign: 'positive' | 'non-negative'): void {
+  if (typeof value !== 'number' || !(sign === 'positive' ? value > 0 : value >= 0) || value === Infinity) {
+    throw new ConfigurationError(option, `must be a ${sign} number of milliseconds`);
   }
 }
 
-function contextRemaining(context: Context | undefined): number | undefined {
+/** The context's remaining time, or `Infinity` when it does not say (a test's context, say). */
+function contextRemaining(context: Context | undefined): number {
   try {
     const remaining = context?.getRemainingTimeInMillis?.();
-    return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : undefined;
+    if (typeof remaining === 'number' && Number.isFinite(remaining)) return remaining;
   } catch {
-    return undefined;
+    // As a context without the method: the deadline alone applies.
   }
+  return Infinity;
 }
 
 /**
@@ -73,11 +74,7 @@ function contextRemaining(context: Context | undefined): number | undefined {
  */
 export function startDeadline(context: Context | undefined, options: Required<DeadlineOptions>): Deadline {
   const startedAt = Date.now();
-  const fromContext = contextRemaining(context);
-  const budgetMs = Math.max(
-    0,
-    fromContext === undefined ? options.deadlineMs : Math.min(options.deadlineMs, fromContext - options.safetyMarginMs),
-  );
+  const budgetMs = Math.max(0, Math.min(options.deadlineMs, contextRemaining(context) - options.safetyMarginMs));
   const remaining = () => budgetMs - (Date.now() - startedAt);
 
   /*
@@ -93,20 +90,16 @@ export function startDeadline(context: Context | undefined, options: Required<De
         expire?.(error);
         reject(error);
       }, left);
+      const finish =
+        <V>(settleWith: (outcome: V) => void) =>
+        (outcome: V) => {
+          clearTimeout(timer);
+          settleWith(outcome);
+        };
       try {
-        step().then(
-          (value) => {
-            clearTimeout(timer);
-            resolve(value);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        );
+        step().then(finish(resolve), finish(reject));
       } catch (error) {
-        clearTimeout(timer);
-        reject(error);
+        finish(reject)(error);
       }
     });
   }
