@@ -1,14 +1,12 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CognitoUser } from '../cognitoUsers.js';
-import { MAX_ITEM_BYTES, WelcomeAttribute } from '../constants.js';
+import { LIBRARY_FIELDS, MAX_ITEM_BYTES } from '../constants.js';
 import { InvalidProfileError } from '../errors.js';
 import type { AttributeMapper, MappingContext, Profile, TriggerUser } from '../types.js';
 
 /** A profile row as DynamoDB attribute values, ready to write. @internal */
 export type ProfileAttributes = Record<string, AttributeValue>;
-
-const RESERVED_FIELDS: ReadonlySet<string> = new Set(Object.values(WelcomeAttribute));
 
 /** DynamoDB nests 32 levels counting the top-level attribute: 31 maps or lists inside it. */
 const MAX_NESTED_CONTAINERS = 31;
@@ -45,7 +43,7 @@ export function buildProfileAttributes(
   const item = convertProfile(mapped, libraryBytes, (field) => {
     if (field === '') throw new InvalidProfileError(WHOLE_ITEM, 'has an empty field name');
     // The key and createdAt are overwritten and the welcome attributes are the library's.
-    return field === partitionKey || field === 'createdAt' || RESERVED_FIELDS.has(field);
+    return field === partitionKey || LIBRARY_FIELDS.has(field);
   });
   item[partitionKey] = { S: user.sub };
   item.createdAt = { S: context.now };

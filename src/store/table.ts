@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { TABLE_NAME, WelcomeAttribute } from '../constants.js';
+import { LIBRARY_FIELDS, TABLE_NAME } from '../constants.js';
 import { ConfigurationError } from '../errors.js';
 
 export interface TableFields {
@@ -54,7 +54,6 @@ export interface ResolvedTable {
 }
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
-const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.values(WelcomeAttribute)]);
 
 /**
  * Timeouts for the client the library builds. Without them the SDK waits forever on a
