@@ -1,5 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BackoffOptions, withBackoff } from '../backoff.js';
 import { ProfileReadError, ProfileWriteError } from '../errors.js';
 import type { ResolvedTable } from './table.js';
@@ -81,7 +80,12 @@ export async function unlessConditionFails<T>(sending: Promise<T>): Promise<T | 
   }
 }
 
-/** The key of a user's row. @internal */
-export function keyOf(table: ResolvedTable, sub: string) {
-  return marshall({ [table.partitionKey]: sub });
+/**
+ * The key of a user's row, as `marshall` would make it. Built by hand so that the store's
+ * functions need no marshaller for it.
+ *
+ * @internal
+ */
+export function keyOf(table: ResolvedTable, sub: string): Record<string, AttributeValue> {
+  return { [table.partitionKey]: { S: sub } };
 }

@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProfileReadError, isProfileWriteError } from '../../src/errors.js';
 import { getControlItem, putControlItem } from '../../src/store/controlItem.js';
@@ -22,6 +23,7 @@ import {
   releaseWelcomeClaim,
   updateProfileFields,
 } from '../../src/store/profileStore.js';
+import { keyOf } from '../../src/store/send.js';
 import { resolveTable } from '../../src/store/table.js';
 
 // Every command the store sends, asserted input by input: these expressions are where the
@@ -289,6 +291,16 @@ describe('reads', () => {
     ddb.on(ScanCommand).rejects(new Error('boom'));
     const error = await scanProfileKeys(table, signal, noRetry).next().catch((caught: unknown) => caught);
     expect(isProfileReadError(error) && error.operation === 'scanProfileKeys').toBe(true);
+  });
+});
+
+describe('keyOf', () => {
+  it('makes the key the SDK marshaller makes, for any sub and key name', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string(), (partitionKey, sub) => {
+        expect(keyOf({ ...table, partitionKey }, sub)).toEqual(marshall({ [partitionKey]: sub }));
+      }),
+    );
   });
 });
 
