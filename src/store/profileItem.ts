@@ -1,9 +1,8 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
 import type { CognitoUser } from '../cognitoUsers.js';
 import { LIBRARY_FIELDS, MAX_ITEM_BYTES } from '../constants.js';
 import { InvalidProfileError } from '../errors.js';
-import type { AttributeMapper, MappingContext, Profile, TriggerUser } from '../types.js';
+import type { AttributeMapper, MappingContext, TriggerUser } from '../types.js';
 
 /** A profile row as DynamoDB attribute values, ready to write. @internal */
 export type ProfileAttributes = Record<string, AttributeValue>;
@@ -51,16 +50,6 @@ export function buildProfileAttributes(
 }
 
 /**
- * {@link buildProfileAttributes} as plain data: what the row holds, read back as the SDK
- * reads an item (numbers as numbers, sets as `Set`s, binary as `Uint8Array`).
- *
- * @internal
- */
-export function buildProfileItem(user: TriggerUser, mapper: AttributeMapper, context: MappingContext, partitionKey: string): Profile {
-  return unmarshall(buildProfileAttributes(user, mapper, context, partitionKey));
-}
-
-/**
  * {@link buildProfileAttributes} for a user read from Cognito outside a trigger (admin
  * changes, reconcile): the mapper gets the same facts it gets in a trigger, under
  * `triggerSource`.
@@ -82,11 +71,6 @@ export function buildProfileAttributesForCognitoUser(
     attributes: user.attributes,
   };
   return buildProfileAttributes(confirmed, mapper, { ...confirmed, now: facts.now }, partitionKey);
-}
-
-/** {@link buildProfileAttributesForCognitoUser} as plain data. @internal */
-export function buildProfileItemForCognitoUser(...args: Parameters<typeof buildProfileAttributesForCognitoUser>): Profile {
-  return unmarshall(buildProfileAttributesForCognitoUser(...args));
 }
 
 const CANNOT_STORE = ', which DynamoDB cannot store';
