@@ -43,16 +43,18 @@ export interface Deadline {
 
 /** @internal */
 export function validateDeadlineOptions(options: DeadlineOptions): Required<DeadlineOptions> {
-  const { deadlineMs = deadlineDefaults.deadlineMs, safetyMarginMs = deadlineDefaults.safetyMarginMs } = options;
-  checkMs('deadlineMs', deadlineMs, 'positive');
-  checkMs('safetyMarginMs', safetyMarginMs, 'non-negative');
-  return { deadlineMs, safetyMarginMs };
+  return {
+    deadlineMs: checkMs('deadlineMs', 'positive', options.deadlineMs),
+    safetyMarginMs: checkMs('safetyMarginMs', 'non-negative', options.safetyMarginMs),
+  };
 }
 
-function checkMs(option: string, value: unknown, sign: 'positive' | 'non-negative'): void {
+/** The option's value, or its default when it is not set. */
+function checkMs(option: keyof DeadlineOptions, sign: 'positive' | 'non-negative', value: unknown = deadlineDefaults[option]): number {
   if (typeof value !== 'number' || !(sign === 'positive' ? value > 0 : value >= 0) || value === Infinity) {
     throw new ConfigurationError(option, `must be a ${sign} number of milliseconds`);
   }
+  return value;
 }
 
 /** The context's remaining time, or `Infinity` when it does not say (a test's context, say). */
