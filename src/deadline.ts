@@ -82,14 +82,15 @@ export function startDeadline(context: Context | undefined, options: Required<De
   /*
    * One timer per step, cleared as the step settles; the promise settles with the step or
    * with DeadlineExceededError, whichever comes first (a step that settles later is ignored).
+   * A step run with a `controller` has it aborted with that error.
    */
-  function settle<T>(operation: string, reserveMs: number, step: () => Promise<T>, expire?: (error: Error) => void): Promise<T> {
+  function settle<T>(operation: string, reserveMs: number, step: () => Promise<T>, controller?: AbortController): Promise<T> {
     const left = remaining() - reserveMs;
     if (left <= 0) return Promise.reject(new DeadlineExceededError(operation, budgetMs));
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new DeadlineExceededError(operation, budgetMs);
-        expire?.(error);
+        controller?.abort(error);
         reject(error);
       }, left);
       const finish =
@@ -111,7 +112,7 @@ export function startDeadline(context: Context | undefined, options: Required<De
     remaining,
     run(operation, step, reserveMs = 0) {
       const controller = new AbortController();
-      return settle(operation, reserveMs, () => step(controller.signal), (error) => controller.abort(error));
+      return settle(operation, reserveMs, () => step(controller.signal), controller);
     },
     race: (operation, step) => settle(operation, 0, step),
   };
