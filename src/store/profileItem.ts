@@ -150,7 +150,7 @@ function convertProfile(profile: unknown, libraryBytes: number, skip: (field: st
       return { B: binary };
     }
     const isList = Array.isArray(value);
-    if (!isList && proto !== Object.prototype && proto !== null) {
+    if (!isList && !isPlainPrototype(proto)) {
       throw refuse(value instanceof Date ? 'is a Date: store date.toISOString() instead' : 'is a class instance: store a plain object');
     }
     if (trail.length > MAX_NESTED_CONTAINERS) throw refuse("is nested deeper than DynamoDB's 32 levels");
@@ -238,7 +238,10 @@ function pathOf(trail: ReadonlyArray<string | number>): string {
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {
-  if (typeof value !== 'object' || value === null) return false;
-  const proto: unknown = Object.getPrototypeOf(value);
+  return typeof value === 'object' && value !== null && isPlainPrototype(Object.getPrototypeOf(value));
+}
+
+/** A plain object's prototype: `Object.prototype`, or none (`Object.create(null)`). */
+function isPlainPrototype(proto: unknown): boolean {
   return proto === Object.prototype || proto === null;
 }
