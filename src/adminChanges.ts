@@ -6,7 +6,7 @@ import { checkUserDeletedHandler, deleteAndErase, ErasureOutcome, ErasureReason,
 import { ErasureError } from './errors.js';
 import { invocationLog, resolveLogger } from './log.js';
 import { checkChoice, checkMapper, checkOptionsObject, type ProfileTableOptions } from './options.js';
-import { buildProfileItemForCognitoUser } from './store/profileItem.js';
+import { buildProfileItemForCognitoUser } from './store/profileData.js';
 import { updateProfileFields } from './store/profileStore.js';
 import { resolveTable } from './store/table.js';
 import { markProfileDeleted, tombstoneProfile } from './store/tombstone.js';

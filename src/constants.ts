@@ -95,6 +95,14 @@ export const WelcomeDelivery = {
 /** What happens to a welcome whose outcome is unknown. */
 export type WelcomeDelivery = (typeof WelcomeDelivery)[keyof typeof WelcomeDelivery];
 
+/**
+ * Attributes of the profile row the library writes besides the key: a mapper cannot set them
+ * and the partition key cannot be one of them.
+ *
+ * @internal
+ */
+export const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.values(WelcomeAttribute)]);
+
 /** DynamoDB's item size limit, in bytes. */
 export const MAX_ITEM_BYTES = 400 * 1024;
 

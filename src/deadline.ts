@@ -43,26 +43,29 @@ export interface Deadline {
 
 /** @internal */
 export function validateDeadlineOptions(options: DeadlineOptions): Required<DeadlineOptions> {
-  const { deadlineMs = deadlineDefaults.deadlineMs, safetyMarginMs = deadlineDefaults.safetyMarginMs } = options;
-  checkMs('deadlineMs', deadlineMs);
-  checkMs('safetyMarginMs', safetyMarginMs);
-  if (deadlineMs === 0) throw new ConfigurationError('deadlineMs', 'must be greater than zero');
-  return { deadlineMs, safetyMarginMs };
+  return {
+    deadlineMs: checkMs('deadlineMs', 'positive', options.deadlineMs),
+    safetyMarginMs: checkMs('safetyMarginMs', 'non-negative', options.safetyMarginMs),
+  };
 }
 
-function checkMs(option: string, value: unknown): void {
-  if (typeof value !== 'number' || !(value >= 0) || value === Infinity) {
-    throw new ConfigurationError(option, 'must be a non-negative number of milliseconds');
+/** The option's value, or its default when it is not set. */
+function checkMs(option: keyof DeadlineOptions, sign: 'positive' | 'non-negative', value: unknown = deadlineDefaults[option]): number {
+  if (typeof value !== 'number' || !(sign === 'positive' ? value > 0 : value >= 0) || value === Infinity) {
+    throw new ConfigurationError(option, `must be a ${sign} number of milliseconds`);
   }
+  return value;
 }
 
-function contextRemaining(context: Context | undefined): number | undefined {
+/** The context's remaining time, or `Infinity` when it does not say (a test's context, say). */
+function contextRemaining(context: Context | undefined): number {
   try {
     const remaining = context?.getRemainingTimeInMillis?.();
-    return typeof remaining === 'number' && Number.isFinite(remaining) ? remaining : undefined;
+    if (typeof remaining === 'number' && Number.isFinite(remaining)) return remaining;
   } catch {
-    return undefined;
+    // As a context without the method: the deadline alone applies.
   }
+  return Infinity;
 }
 
 /**
@@ -73,40 +76,33 @@ function contextRemaining(context: Context | undefined): number | undefined {
  */
 export function startDeadline(context: Context | undefined, options: Required<DeadlineOptions>): Deadline {
   const startedAt = Date.now();
-  const fromContext = contextRemaining(context);
-  const budgetMs = Math.max(
-    0,
-    fromContext === undefined ? options.deadlineMs : Math.min(options.deadlineMs, fromContext - options.safetyMarginMs),
-  );
+  const budgetMs = Math.max(0, Math.min(options.deadlineMs, contextRemaining(context) - options.safetyMarginMs));
   const remaining = () => budgetMs - (Date.now() - startedAt);
 
   /*
    * One timer per step, cleared as the step settles; the promise settles with the step or
    * with DeadlineExceededError, whichever comes first (a step that settles later is ignored).
+   * A step run with a `controller` has it aborted with that error.
    */
-  function settle<T>(operation: string, reserveMs: number, step: () => Promise<T>, expire?: (error: Error) => void): Promise<T> {
+  function settle<T>(operation: string, reserveMs: number, step: () => Promise<T>, controller?: AbortController): Promise<T> {
     const left = remaining() - reserveMs;
     if (left <= 0) return Promise.reject(new DeadlineExceededError(operation, budgetMs));
     return new Promise<T>((resolve, reject) => {
       const timer = setTimeout(() => {
         const error = new DeadlineExceededError(operation, budgetMs);
-        expire?.(error);
+        controller?.abort(error);
         reject(error);
       }, left);
+      const finish =
+        <V>(settleWith: (outcome: V) => void) =>
+        (outcome: V) => {
+          clearTimeout(timer);
+          settleWith(outcome);
+        };
       try {
-        step().then(
-          (value) => {
-            clearTimeout(timer);
-            resolve(value);
-          },
-          (error: unknown) => {
-            clearTimeout(timer);
-            reject(error);
-          },
-        );
+        step().then(finish(resolve), finish(reject));
       } catch (error) {
-        clearTimeout(timer);
-        reject(error);
+        finish(reject)(error);
       }
     });
   }
@@ -116,7 +112,7 @@ export function startDeadline(context: Context | undefined, options: Required<De
     remaining,
     run(operation, step, reserveMs = 0) {
       const controller = new AbortController();
-      return settle(operation, reserveMs, () => step(controller.signal), (error) => controller.abort(error));
+      return settle(operation, reserveMs, () => step(controller.signal), controller);
     },
     race: (operation, step) => settle(operation, 0, step),
   };

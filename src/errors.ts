@@ -33,12 +33,14 @@ export class ProfileSyncError extends Error {
  * start), never at the first user's sign-up.
  */
 export class ConfigurationError extends ProfileSyncError {
+  // A field, as in each class below: set right after the base constructor, as `this.name =` was.
+  override name = 'ConfigurationError';
+
   /** The option at fault, as a path such as `table.partitionKey`. */
   declare readonly option: string;
 
   constructor(option: string, problem: string) {
     super(`Invalid option \`${option}\`: ${problem}`);
-    this.name = 'ConfigurationError';
     this.option = option;
   }
 }
@@ -48,12 +50,13 @@ export class ConfigurationError extends ProfileSyncError {
  * field. The message names the field; it never quotes the field's value.
  */
 export class InvalidEventError extends ProfileSyncError {
+  override name = 'InvalidEventError';
+
   /** Path of the offending field, such as `request.userAttributes.sub`. */
   declare readonly field: string;
 
   constructor(field: string, problem: string) {
     super(`Invalid trigger event: \`${field}\` ${problem}`);
-    this.name = 'InvalidEventError';
     this.field = field;
   }
 }
@@ -64,12 +67,13 @@ export class InvalidEventError extends ProfileSyncError {
  * DynamoDB's 400 KB limit. Nothing was written.
  */
 export class InvalidProfileError extends ProfileSyncError {
+  override name = 'InvalidProfileError';
+
   /** Path of the offending profile field, or `profile` for the whole item. */
   declare readonly field: string;
 
   constructor(field: string, problem: string, options?: { cause?: unknown }) {
     super(`Invalid profile: \`${field}\` ${problem}`, options);
-    this.name = 'InvalidProfileError';
     this.field = field;
   }
 }
@@ -81,12 +85,13 @@ export class InvalidProfileError extends ProfileSyncError {
  * untouched; with `failOpen` (the default) the sign-in goes on without the claims.
  */
 export class ClaimError extends ProfileSyncError {
+  override name = 'ClaimError';
+
   /** The claim at fault, as its option path: `claims.plan` or `accessTokenClaims.tier`. */
   declare readonly claim: string;
 
   constructor(claim: string, problem: string, options?: { cause?: unknown }) {
     super(`Claim \`${claim}\` ${problem}`, options);
-    this.name = 'ClaimError';
     this.claim = claim;
   }
 }
@@ -96,6 +101,8 @@ export class ClaimError extends ProfileSyncError {
  * (throttling past retries, access denied, a missing table). `cause` holds the SDK error.
  */
 export class ProfileWriteError extends ProfileSyncError {
+  override name = 'ProfileWriteError';
+
   /** The table the write went to. */
   declare readonly table: string;
   /** The library step that failed, such as `createProfile`. */
@@ -103,7 +110,6 @@ export class ProfileWriteError extends ProfileSyncError {
 
   constructor(operation: string, table: string, cause: unknown) {
     super(`${operation} on table "${table}" failed: ${errorName(cause)}`, { cause });
-    this.name = 'ProfileWriteError';
     this.table = table;
     this.operation = operation;
   }
@@ -111,6 +117,8 @@ export class ProfileWriteError extends ProfileSyncError {
 
 /** A read of the profile table failed (reconcile's batch reads and scans). */
 export class ProfileReadError extends ProfileSyncError {
+  override name = 'ProfileReadError';
+
   /** The table the read went to. */
   declare readonly table: string;
   /** The library step that failed, such as `batchGetProfiles`. */
@@ -118,7 +126,6 @@ export class ProfileReadError extends ProfileSyncError {
 
   constructor(operation: string, table: string, cause: unknown) {
     super(`${operation} on table "${table}" failed: ${errorName(cause)}`, { cause });
-    this.name = 'ProfileReadError';
     this.table = table;
     this.operation = operation;
   }
@@ -129,6 +136,8 @@ export class ProfileReadError extends ProfileSyncError {
  * handler settles before Cognito (about 5 s) or Lambda gives up on it.
  */
 export class DeadlineExceededError extends ProfileSyncError {
+  override name = 'DeadlineExceededError';
+
   /** The step that was running, such as `createProfile`. */
   declare readonly operation: string;
   /** The deadline the invocation worked to, in milliseconds from its start. */
@@ -136,7 +145,6 @@ export class DeadlineExceededError extends ProfileSyncError {
 
   constructor(operation: string, budgetMs: number) {
     super(`${operation} did not finish within the ${budgetMs} ms deadline`);
-    this.name = 'DeadlineExceededError';
     this.operation = operation;
     this.budgetMs = budgetMs;
   }
@@ -147,12 +155,13 @@ export class DeadlineExceededError extends ProfileSyncError {
  * the SDK error.
  */
 export class CognitoReadError extends ProfileSyncError {
+  override name = 'CognitoReadError';
+
   /** The Cognito operation, such as `ListUsers`. */
   declare readonly operation: string;
 
   constructor(operation: string, cause: unknown) {
     super(`Cognito ${operation} failed: ${errorName(cause)}`, { cause });
-    this.name = 'CognitoReadError';
     this.operation = operation;
   }
 }
@@ -162,12 +171,13 @@ export class CognitoReadError extends ProfileSyncError {
  * retries. `report` holds what the run did, and its `cursor` where a later run continues.
  */
 export class ReconcileError extends ProfileSyncError {
+  override name = 'ReconcileError';
+
   /** The report up to the failure; pass `report.cursor` to the next run. */
   declare readonly report: ReconcileReport;
 
   constructor(report: ReconcileReport, cause: unknown) {
     super(`reconcile stopped after ${report.scanned} users: ${errorName(cause)}`, { cause });
-    this.name = 'ReconcileError';
     this.report = report;
   }
 }
@@ -178,10 +188,7 @@ export class ReconcileError extends ProfileSyncError {
  * retried on a later delivery or by reconcile.
  */
 export class WelcomeError extends ProfileSyncError {
-  constructor(message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.name = 'WelcomeError';
-  }
+  override name = 'WelcomeError';
 }
 
 /**
@@ -191,23 +198,19 @@ export class WelcomeError extends ProfileSyncError {
  * the batch handler reports the user's records) and counted by reconcile.
  */
 export class ErasureError extends ProfileSyncError {
+  override name = 'ErasureError';
+
   /** The user's `sub`: the only thing about them an error names. */
   readonly sub: string;
 
   constructor(sub: string, problem: string, options?: { cause?: unknown }) {
     super(`Erasure of user ${sub} ${problem}`, options);
-    this.name = 'ErasureError';
     this.sub = sub;
   }
 }
 
-function hasName(error: unknown, ...names: string[]): boolean {
-  return (
-    typeof error === 'object' &&
-    error !== null &&
-    (error as Record<symbol, unknown>)[BRAND] === true &&
-    names.includes((error as Error).name)
-  );
+function hasName(error: unknown, name: string): boolean {
+  return isProfileSyncError(error) && error.name === name;
 }
 
 /** The name (or SDK error code) of an error, never its message: messages can carry personal data. */

@@ -52,11 +52,14 @@ export interface InvocationIds {
  * @internal
  */
 export function invocationLog(logger: Logger, message: string, logPersonalData: boolean, startedAt = Date.now()) {
-  const describeError = (error: unknown) => ({
-    name: errorName(error),
-    ...(error instanceof Error && error.cause !== undefined ? { cause: errorName(error.cause) } : {}),
-    ...(logPersonalData && error instanceof Error ? { message: error.message } : {}),
-  });
+  const describeError = (error: unknown) => {
+    const described: { name: string; cause?: string; message?: string } = { name: errorName(error) };
+    if (error instanceof Error) {
+      if (error.cause !== undefined) described.cause = errorName(error.cause);
+      if (logPersonalData) described.message = error.message;
+    }
+    return described;
+  };
   return {
     describeError,
     write(level: keyof Logger, ids: InvocationIds, fields: Record<string, unknown>): void {
@@ -65,7 +68,7 @@ export function invocationLog(logger: Logger, message: string, logPersonalData: 
         triggerSource: ids.triggerSource,
         userPoolId: ids.userPoolId,
         sub: ids.sub,
-        ...(logPersonalData && ids.userName !== undefined ? { userName: ids.userName } : {}),
+        ...(logPersonalData && ids.userName !== undefined && { userName: ids.userName }),
         ...fields,
         durationMs: Date.now() - startedAt,
       });

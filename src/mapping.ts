@@ -2,15 +2,6 @@ import type { AttributeMapper, MappingContext, Profile, UserAttributes } from '.
 
 const CUSTOM_PREFIX = 'custom:';
 
-/** Cognito sends booleans as the strings "true" and "false". */
-function toBoolean(value: string | undefined): boolean | undefined {
-  if (value === undefined) return undefined;
-  const lowered = value.toLowerCase();
-  if (lowered === 'true') return true;
-  if (lowered === 'false') return false;
-  return undefined;
-}
-
 /** Standard attributes copied when present, under camelCase names. */
 const STANDARD_FIELDS: ReadonlyArray<readonly [attribute: string, field: string]> = [
   ['email', 'email'],
@@ -18,6 +9,12 @@ const STANDARD_FIELDS: ReadonlyArray<readonly [attribute: string, field: string]
   ['name', 'name'],
   ['given_name', 'givenName'],
   ['family_name', 'familyName'],
+];
+
+/** Cognito's boolean attributes, sent as the strings "true" and "false"; other values are left out. */
+const VERIFIED_FIELDS: ReadonlyArray<readonly [attribute: string, field: string]> = [
+  ['email_verified', 'emailVerified'],
+  ['phone_number_verified', 'phoneNumberVerified'],
 ];
 
 /**
@@ -40,10 +37,10 @@ export const defaultProfile: AttributeMapper = (attributes, context) => {
     const value = attributes[attribute];
     if (value !== undefined) profile[field] = value;
   }
-  const emailVerified = toBoolean(attributes.email_verified);
-  if (emailVerified !== undefined) profile.emailVerified = emailVerified;
-  const phoneNumberVerified = toBoolean(attributes.phone_number_verified);
-  if (phoneNumberVerified !== undefined) profile.phoneNumberVerified = phoneNumberVerified;
+  for (const [attribute, field] of VERIFIED_FIELDS) {
+    const verified = attributes[attribute]?.toLowerCase();
+    if (verified === 'true' || verified === 'false') profile[field] = verified === 'true';
+  }
   profile.userPoolId = context.userPoolId;
   profile.createdAt = context.now;
   profile.updatedAt = context.now;

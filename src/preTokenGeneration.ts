@@ -11,7 +11,7 @@ import { isInvalidEventError } from './errors.js';
 import { idsOfUnknownEvent, invocationLog, resolveLogger } from './log.js';
 import { checkMapper, checkOptionsObject, checkSourceList, type ProfileTableOptions } from './options.js';
 import { runSignInWelcome, type SignInWelcomeOptions, validateSignInWelcome, writeSignIn } from './signInWelcome.js';
-import { buildProfileItem } from './store/profileItem.js';
+import { buildProfileItem } from './store/profileData.js';
 import { resolveTable } from './store/table.js';
 import { addClaims, checkResponse } from './tokenClaims.js';
 import { readTriggerUser } from './triggerEvent.js';

@@ -1,5 +1,6 @@
 import type { Context } from 'aws-lambda';
 import { ProfileSyncError } from './errors.js';
+import { kindOf } from './triggerEvent.js';
 import type { AnyTriggerHandler, TriggerHandler } from './types.js';
 
 /**
@@ -57,13 +58,7 @@ export function rejectionError(reason: unknown, wrap: (kind: string) => Error): 
     const { name, message } = reason as { name?: unknown; message?: unknown };
     if (typeof name === 'string' && typeof message === 'string') return reason as Error;
   }
-  return wrap(reason === null ? 'null' : Array.isArray(reason) ? 'an array' : kindOf(reason));
-}
-
-function kindOf(reason: unknown): string {
-  const type = typeof reason;
-  if (type === 'undefined') return 'undefined';
-  return /^[aeiou]/.test(type) ? `an ${type}` : `a ${type}`;
+  return wrap(kindOf(reason));
 }
 
 function isThenable<T>(value: unknown): value is PromiseLike<T> {

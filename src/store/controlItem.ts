@@ -1,5 +1,6 @@
 import { DeleteItemCommand, GetItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ProfileReadError } from '../errors.js';
 import type { Profile } from '../types.js';
 import { keyOf, marshallOptions, send } from './send.js';
 import type { ResolvedTable } from './table.js';
@@ -12,7 +13,7 @@ import type { ResolvedTable } from './table.js';
  */
 export async function getControlItem(table: ResolvedTable, key: string, signal: AbortSignal): Promise<Profile | undefined> {
   const command = new GetItemCommand({ TableName: table.name, Key: keyOf(table, key), ConsistentRead: true });
-  const output = await send(table, 'getControlItem', (client, options) => client.send(command, options), signal);
+  const output = await send(table, 'getControlItem', (client, options) => client.send(command, options), signal, ProfileReadError);
   return output.Item ? unmarshall(output.Item) : undefined;
 }
 

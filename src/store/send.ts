@@ -1,5 +1,4 @@
-import type { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { marshall } from '@aws-sdk/util-dynamodb';
+import type { AttributeValue, DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { type BackoffOptions, withBackoff } from '../backoff.js';
 import { ProfileReadError, ProfileWriteError } from '../errors.js';
 import type { ResolvedTable } from './table.js';
@@ -14,16 +13,24 @@ export const marshallOptions = { removeUndefinedValues: true } as const;
  */
 type Call<T> = (client: DynamoDBClient, options: { abortSignal: AbortSignal } | undefined) => Promise<T>;
 
-/** Store steps that only read; every other step writes. */
-const READS: ReadonlySet<string> = new Set(['batchGetProfiles', 'scanProfileKeys', 'getControlItem']);
+/** The error a failed call becomes: a step that only reads says so, every other step writes. */
+type Failure = typeof ProfileWriteError | typeof ProfileReadError;
 
 /**
  * The store's only way to DynamoDB: runs one call and turns any failure into a
- * `ProfileReadError` or `ProfileWriteError` naming the step. A failed condition is let
- * through as it is, for {@link unlessConditionFails}. Without a `signal` the call is bounded
- * by the client's own request timeouts alone (see `ResolvedTable.boundedRequests`).
+ * `ProfileWriteError` (or, for a read, `ProfileReadError`) naming the step. A failed
+ * condition is let through as it is, for {@link unlessConditionFails}. Without a `signal` the
+ * call is bounded by the client's own request timeouts alone (see
+ * `ResolvedTable.boundedRequests`). The read error is the caller's to name so that the
+ * triggers, which only write, do not carry it.
  */
-export function send<T>(table: ResolvedTable, operation: string, call: Call<T>, signal: AbortSignal | undefined): Promise<T> {
+export function send<T>(
+  table: ResolvedTable,
+  operation: string,
+  call: Call<T>,
+  signal: AbortSignal | undefined,
+  failure: Failure = ProfileWriteError,
+): Promise<T> {
   // Not an async function: one promise less on the trigger's path. A client that throws at
   // once, or answers without a promise (a stub), is taken as an async one would be.
   let sending: Promise<T>;
@@ -34,14 +41,12 @@ export function send<T>(table: ResolvedTable, operation: string, call: Call<T>, 
   }
   return sending.catch((error: unknown) => {
     if (isConditionalCheckFailed(error)) throw error;
-    throw READS.has(operation)
-      ? new ProfileReadError(operation, table.name, error)
-      : new ProfileWriteError(operation, table.name, error);
+    throw new failure(operation, table.name, error);
   });
 }
 
 /**
- * {@link send}, retrying throttling with `backoff` (reconcile's reads). Apart from `send` so
+ * {@link send} for a read, retrying throttling with `backoff` (reconcile's reads). Apart from `send` so
  * that the triggers, which leave retries to the SDK, do not carry the backoff code.
  */
 export function sendWithBackoff<T>(
@@ -52,7 +57,7 @@ export function sendWithBackoff<T>(
   backoff: Required<BackoffOptions>,
 ): Promise<T> {
   // The backoff sees through the wrapping error to the SDK's throttling (its `cause`).
-  return withBackoff((abortSignal) => send(table, operation, call, abortSignal), backoff, signal);
+  return withBackoff((abortSignal) => send(table, operation, call, abortSignal, ProfileReadError), backoff, signal);
 }
 
 /**
@@ -75,7 +80,12 @@ export async function unlessConditionFails<T>(sending: Promise<T>): Promise<T | 
   }
 }
 
-/** The key of a user's row. @internal */
-export function keyOf(table: ResolvedTable, sub: string) {
-  return marshall({ [table.partitionKey]: sub });
+/**
+ * The key of a user's row, as `marshall` would make it. Built by hand so that the store's
+ * functions need no marshaller for it.
+ *
+ * @internal
+ */
+export function keyOf(table: ResolvedTable, sub: string): Record<string, AttributeValue> {
+  return { [table.partitionKey]: { S: sub } };
 }

@@ -1,5 +1,5 @@
 import { DynamoDBClient, type DynamoDBClientConfig } from '@aws-sdk/client-dynamodb';
-import { TABLE_NAME, WelcomeAttribute } from '../constants.js';
+import { LIBRARY_FIELDS, TABLE_NAME } from '../constants.js';
 import { ConfigurationError } from '../errors.js';
 
 export interface TableFields {
@@ -54,7 +54,6 @@ export interface ResolvedTable {
 }
 
 const TABLE_ARN = /^arn:aws[a-z-]*:dynamodb:[a-z0-9-]+:\d{12}:table\/[A-Za-z0-9_.-]{3,255}$/;
-const LIBRARY_FIELDS: ReadonlySet<string> = new Set(['createdAt', ...Object.values(WelcomeAttribute)]);
 
 /**
  * Timeouts for the client the library builds. Without them the SDK waits forever on a
@@ -78,36 +77,34 @@ export function resolveTable(option: TableOption | undefined, optionName = 'tabl
   if (option === undefined || option === null || option === '') {
     throw new ConfigurationError(optionName, 'is required: the profile table name (is the environment variable set?)');
   }
-  const fields = typeof option === 'string' ? { name: option } : option;
+  const fields: TableFields & { client?: DynamoDBClient; clientConfig?: DynamoDBClientConfig } =
+    typeof option === 'string' ? { name: option } : option;
   if (typeof fields !== 'object') throw new ConfigurationError(optionName, 'must be a table name or an object');
-  const { name, partitionKey = 'userId' } = fields;
+  const { name, partitionKey = 'userId', clientConfig } = fields;
+  let { client } = fields;
   if (typeof name !== 'string' || !(TABLE_NAME.test(name) || TABLE_ARN.test(name))) {
     throw new ConfigurationError(
       typeof option === 'string' ? optionName : `${optionName}.name`,
       'must be a DynamoDB table name (3-255 of A-Z a-z 0-9 _ . -) or a table ARN',
     );
   }
+  const keyOption = `${optionName}.partitionKey`;
   if (typeof partitionKey !== 'string' || partitionKey.length === 0 || partitionKey.length > 255) {
-    throw new ConfigurationError(`${optionName}.partitionKey`, 'must be a non-empty attribute name');
+    throw new ConfigurationError(keyOption, 'must be a non-empty attribute name');
   }
-  if (LIBRARY_FIELDS.has(partitionKey)) {
-    throw new ConfigurationError(`${optionName}.partitionKey`, `"${partitionKey}" is an attribute the library writes`);
-  }
-  const given = typeof option === 'object' ? option : undefined;
-  if (given?.client !== undefined && given.clientConfig !== undefined) {
-    throw new ConfigurationError(`${optionName}.client`, 'give either client or clientConfig, not both');
-  }
-  if (given?.client !== undefined && typeof (given.client as { send?: unknown }).send !== 'function') {
-    throw new ConfigurationError(`${optionName}.client`, 'must be a DynamoDBClient');
+  if (LIBRARY_FIELDS.has(partitionKey)) throw new ConfigurationError(keyOption, `"${partitionKey}" is an attribute the library writes`);
+  if (client !== undefined) {
+    const clientOption = `${optionName}.client`;
+    if (clientConfig !== undefined) throw new ConfigurationError(clientOption, 'give either client or clientConfig, not both');
+    if (typeof (client as { send?: unknown }).send !== 'function') throw new ConfigurationError(clientOption, 'must be a DynamoDBClient');
   }
 
-  let client: DynamoDBClient | undefined = given?.client;
   return {
     name,
     partitionKey,
-    boundedRequests: client === undefined && given?.clientConfig?.requestHandler === undefined,
+    boundedRequests: client === undefined && clientConfig?.requestHandler === undefined,
     client() {
-      client ??= new DynamoDBClient({ ...defaultDynamoDBClientConfig, ...given?.clientConfig });
+      client ??= new DynamoDBClient({ ...defaultDynamoDBClientConfig, ...clientConfig });
       return client;
     },
   };

@@ -1,6 +1,23 @@
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { describe, expect, it } from 'vitest';
-import { ConfigurationError, createPostConfirmationHandler, isConfigurationError, type ProfileSyncOptions } from '../../src/index.js';
+import {
+  ClaimError,
+  CognitoReadError,
+  ConfigurationError,
+  createPostConfirmationHandler,
+  DeadlineExceededError,
+  ErasureError,
+  InvalidEventError,
+  InvalidProfileError,
+  isConfigurationError,
+  isProfileReadError,
+  isProfileWriteError,
+  isWelcomeError,
+  ProfileReadError,
+  type ProfileSyncOptions,
+  ProfileWriteError,
+  WelcomeError,
+} from '../../src/index.js';
 
 const client = new DynamoDBClient({ region: 'us-east-1' });
 
@@ -57,5 +74,30 @@ describe('error guards', () => {
     expect(isConfigurationError(foreign)).toBe(true);
     expect(isConfigurationError(new Error('x'))).toBe(false);
     expect(isConfigurationError(Object.assign(new Error('x'), { name: 'ConfigurationError' }))).toBe(false);
+  });
+
+  it('name each error after its class, as its own property and in its stack, with its data', () => {
+    const cause = Object.assign(new Error('secret@example.com'), { name: 'ThrottlingException' });
+    const errors = [
+      new ConfigurationError('table', 'is required'),
+      new InvalidEventError('userName', 'must be a string'),
+      new InvalidProfileError('profile', 'is too big', { cause }),
+      new ClaimError('claims.plan', 'threw', { cause }),
+      new ProfileWriteError('createProfile', 'profiles', cause),
+      new ProfileReadError('batchGetProfiles', 'profiles', cause),
+      new DeadlineExceededError('createProfile', 4000),
+      new CognitoReadError('ListUsers', cause),
+      new WelcomeError('no recipient', { cause }),
+      new ErasureError('sub-1', 'threw', { cause }),
+    ];
+
+    for (const error of errors) {
+      expect(error.name).toBe(error.constructor.name);
+      expect(Object.getOwnPropertyDescriptor(error, 'name')).toMatchObject({ value: error.constructor.name, writable: true, enumerable: true });
+      expect(error.stack?.startsWith(`${error.name}: ${error.message}`)).toBe(true);
+    }
+    expect(errors[4]).toMatchObject({ operation: 'createProfile', table: 'profiles', cause, message: 'createProfile on table "profiles" failed: ThrottlingException' });
+    expect(errors[5]).toMatchObject({ operation: 'batchGetProfiles', table: 'profiles', cause, message: 'batchGetProfiles on table "profiles" failed: ThrottlingException' });
+    expect([isProfileWriteError(errors[4]), isProfileReadError(errors[4]), isProfileReadError(errors[5]), isWelcomeError(errors[8])]).toEqual([true, false, true, true]);
   });
 });

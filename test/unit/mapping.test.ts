@@ -27,6 +27,13 @@ describe('defaultProfile', () => {
   ])('types email_verified "%s" as %s', (value, expected) => {
     expect(defaultProfile({ sub: 's', email_verified: value }, context).emailVerified).toBe(expected);
   });
+
+  it('types phone_number_verified too, and leaves out a verified flag that is not a boolean', () => {
+    const profile = defaultProfile({ sub: 's', email: 'a@example.com', email_verified: 'maybe', phone_number: '+15550100', phone_number_verified: 'False' }, context);
+
+    expect(profile).toEqual({ username: 'ana', email: 'a@example.com', phoneNumber: '+15550100', phoneNumberVerified: false, userPoolId: 'us-east-1_Pool', createdAt: context.now, updatedAt: context.now });
+    expect(Object.keys(profile)).toEqual(['username', 'email', 'phoneNumber', 'phoneNumberVerified', 'userPoolId', 'createdAt', 'updatedAt']);
+  });
 });
 
 describe('mapper helpers', () => {

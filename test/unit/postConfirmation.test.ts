@@ -457,6 +457,21 @@ describe('createPostConfirmationHandler', () => {
       expect(logger.records[0]).toMatchObject({ level: 'error', record: { outcome: 'failed' } });
     });
 
+    it.each([
+      ['no userPoolId', { userPoolId: 42 }, 'Invalid trigger event: `userPoolId` must be a string, got a number'],
+      ['no request', { request: null }, 'Invalid trigger event: `request` must be an object, got null'],
+      ['userAttributes as an array', { request: { userAttributes: [] } }, 'Invalid trigger event: `request.userAttributes` must be an object, got an array'],
+      ['no sub', { request: { userAttributes: {} } }, 'Invalid trigger event: `request.userAttributes.sub` must be a string, got undefined'],
+      ['an empty sub', { request: { userAttributes: { sub: '' } } }, 'Invalid trigger event: `request.userAttributes.sub` must not be empty'],
+      ['an attribute object', { request: { userAttributes: { sub: SUB, email: {} } } }, 'Invalid trigger event: `request.userAttributes.email` must be a string, got an object'],
+    ])('says for %s what was expected and the kind it got', async (_label, change, message) => {
+      const { handler } = setup();
+
+      const error = await handler({ ...valid(), ...change } as never, buildLambdaContext()).catch((e: unknown) => e);
+
+      expect((error as Error).message).toBe(message);
+    });
+
     it('never quotes attribute values in the error message', async () => {
       const { handler } = setup();
       const event = { ...valid(), request: { userAttributes: { sub: SUB, email: ['ana@example.com'] } } };

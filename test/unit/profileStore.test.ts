@@ -10,6 +10,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { mockClient } from 'aws-sdk-client-mock';
+import fc from 'fast-check';
 import { afterEach, describe, expect, it } from 'vitest';
 import { isProfileReadError, isProfileWriteError } from '../../src/errors.js';
 import { getControlItem, putControlItem } from '../../src/store/controlItem.js';
@@ -22,6 +23,7 @@ import {
   releaseWelcomeClaim,
   updateProfileFields,
 } from '../../src/store/profileStore.js';
+import { keyOf } from '../../src/store/send.js';
 import { resolveTable } from '../../src/store/table.js';
 
 // Every command the store sends, asserted input by input: these expressions are where the
@@ -292,6 +294,16 @@ describe('reads', () => {
   });
 });
 
+describe('keyOf', () => {
+  it('makes the key the SDK marshaller makes, for any sub and key name', () => {
+    fc.assert(
+      fc.property(fc.string({ minLength: 1 }), fc.string(), (partitionKey, sub) => {
+        expect(keyOf({ ...table, partitionKey }, sub)).toEqual(marshall({ [partitionKey]: sub }));
+      }),
+    );
+  });
+});
+
 describe('control items', () => {
   it('reads one consistently and writes it under its key', async () => {
     ddb.on(GetItemCommand).resolves({ Item: marshall({ id: '#k', cursor: 'c' }) });
@@ -300,6 +312,15 @@ describe('control items', () => {
     expect(inputOf(GetItemCommand)).toEqual({ TableName: 'profiles', Key: marshall({ id: '#k' }), ConsistentRead: true });
     await putControlItem(table, '#k', { cursor: 'd', id: 'ignored' }, signal);
     expect(inputOf(PutItemCommand)).toEqual({ TableName: 'profiles', Item: marshall({ cursor: 'd', id: '#k' }) });
+  });
+
+  it('names a failed read a ProfileReadError and a failed write a ProfileWriteError', async () => {
+    ddb.on(GetItemCommand).rejects(new Error('boom'));
+    ddb.on(PutItemCommand).rejects(new Error('boom'));
+    const read = await getControlItem(table, '#k', signal).catch((caught: unknown) => caught);
+    const write = await putControlItem(table, '#k', { cursor: 'd' }, signal).catch((caught: unknown) => caught);
+    expect(isProfileReadError(read) && read.operation === 'getControlItem').toBe(true);
+    expect(isProfileWriteError(write) && write.operation === 'putControlItem').toBe(true);
   });
 
   it('deletes one when given no fields', async () => {
