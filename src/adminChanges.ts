@@ -1,3 +1,4 @@
+import { profileMapper } from './mapping.js';
 import type { Context } from 'aws-lambda';
 import { type ApiCall, type CognitoApiCallEvent, eventTimeOf, IgnoredReason, readApiCall } from './cloudTrail.js';
 import { checkUserPoolId, type CognitoClientOption, type CognitoUser, cognitoUsers } from './cognitoUsers.js';
@@ -102,7 +103,7 @@ export function validate(options: AdminChangeOptions) {
     userPoolId,
     onDelete: checkChoice(options.onDelete, 'onDelete', ['mark', 'delete'], 'mark'),
     onUserDeleted: checkUserDeletedHandler(options.onUserDeleted),
-    mapAttributes: checkMapper(options.mapAttributes),
+    mapAttributes: checkMapper(options.mapAttributes, profileMapper),
     logPersonalData: options.logPersonalData ?? false,
     // EventBridge invokes asynchronously: no Cognito 5 s limit, only the Lambda's own time.
     deadline: validateDeadlineOptions({

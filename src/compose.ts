@@ -2,7 +2,7 @@ import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { SyncOutcome } from './constants.js';
 import { ConfigurationError, WelcomeError } from './errors.js';
 import { checkChoice } from './options.js';
-import { createSyncCore, type ProfileSyncOptions } from './postConfirmation.js';
+import { BARE_FUNCTIONS, createSyncCore, type ProfileSyncOptions } from './postConfirmation.js';
 import { toAsyncHandler } from './toAsyncHandler.js';
 import type { AnyTriggerHandler, TriggerHandler } from './types.js';
 import { welcomeStep } from './welcome/once.js';
@@ -68,7 +68,7 @@ export interface ProfileSyncStepOptions extends ProfileSyncOptions {
  */
 export function profileSync(options: ProfileSyncStepOptions): Step {
   const runNext = checkRunNext(options?.runNext);
-  const sync = createSyncCore(options, welcomeStep);
+  const sync = createSyncCore(options, BARE_FUNCTIONS);
   return (next) => async (event, context) => {
     const result = await sync(event, context);
     if (result.outcome === SyncOutcome.Skipped && runNext === 'unless-skipped') return event;
@@ -144,7 +144,7 @@ export function withProfileSync(
     throw new ConfigurationError('onWelcome', "cannot be combined with runExisting: 'as-welcome' (one welcome per user)");
   }
   return (existing) => {
-    const sync = createSyncCore({ ...options, onWelcome: asWelcome(existing) });
+    const sync = createSyncCore({ ...options, onWelcome: asWelcome(existing) }, BARE_FUNCTIONS);
     return async (event, context) => {
       await sync(event, context);
       return event;

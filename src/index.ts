@@ -51,7 +51,8 @@ export { escapeHtml } from './welcome/template.js';
 export type { Template } from './welcome/template.js';
 
 // Mapping
-export { combineMappers, customAttributes, defaultProfile, pickFields, renameFields } from './mapping.js';
+export { combineMappers, customAttributes, defaultProfile, pickFields, profileMapper, renameFields } from './mapping.js';
+export type { ProfileMapper } from './store/profileItem.js';
 
 // Constants
 export { MAX_ITEM_BYTES, PostConfirmationSource, SyncOutcome, WelcomeAttribute, WelcomeDelivery, WelcomeOutcome } from './constants.js';

@@ -1,3 +1,6 @@
+import { ConfigurationError } from './errors.js';
+import { convertProfile } from './store/convertProfile.js';
+import { convertFlatProfile, isProfileMapper, type ProfileMapper, withConversion } from './store/profileItem.js';
 import type { AttributeMapper, MappingContext, Profile, UserAttributes } from './types.js';
 
 const CUSTOM_PREFIX = 'custom:';
@@ -31,7 +34,7 @@ const VERIFIED_FIELDS: ReadonlyArray<readonly [attribute: string, field: string]
  * });
  * ```
  */
-export const defaultProfile: AttributeMapper = (attributes, context) => {
+export const defaultProfile: ProfileMapper = /* @__PURE__ */ withConversion((attributes, context) => {
   const profile: Profile = { username: context.userName };
   for (const [attribute, field] of STANDARD_FIELDS) {
     const value = attributes[attribute];
@@ -45,7 +48,32 @@ export const defaultProfile: AttributeMapper = (attributes, context) => {
   profile.createdAt = context.now;
   profile.updatedAt = context.now;
   return profile;
-};
+}, convertFlatProfile);
+
+/**
+ * Makes a function a {@link ProfileMapper}, whose output (any value DynamoDB can store: maps,
+ * lists, numbers, Sets, binary) is checked and converted in one walk, naming the field when
+ * something cannot be stored. The root entry point does this itself for a bare
+ * `mapAttributes` function; the per-handler entry points (`cognito-profile-sync/post-confirmation`
+ * and the others) take only mappers, so that a handler with the default mapping bundles none
+ * of the walk. The helpers below return mappers already.
+ *
+ * @example
+ * ```ts
+ * import { createPostConfirmationHandler } from 'cognito-profile-sync/post-confirmation';
+ * import { defaultProfile, profileMapper } from 'cognito-profile-sync/mapping';
+ *
+ * export const handler = createPostConfirmationHandler({
+ *   table: process.env.DDB_TABLE!,
+ *   mapAttributes: profileMapper((attributes, context) => ({ ...defaultProfile(attributes, context), plan: 'free' })),
+ * });
+ * ```
+ */
+export function profileMapper(mapper: AttributeMapper): ProfileMapper {
+  if (isProfileMapper(mapper)) return mapper;
+  if (typeof mapper !== 'function') throw new ConfigurationError('profileMapper', 'needs a function (attributes, context) => profile');
+  return withConversion(mapper, convertProfile);
+}
 
 /**
  * Every `custom:` attribute, without its prefix (`custom:firstName` becomes `firstName`).
@@ -55,7 +83,7 @@ export const defaultProfile: AttributeMapper = (attributes, context) => {
  * mapAttributes: combineMappers(defaultProfile, customAttributes)
  * ```
  */
-export const customAttributes: AttributeMapper = (attributes: UserAttributes) => {
+export const customAttributes: ProfileMapper = /* @__PURE__ */ profileMapper((attributes: UserAttributes) => {
   const profile: Profile = {};
   for (const [attribute, value] of Object.entries(attributes)) {
     if (attribute.startsWith(CUSTOM_PREFIX) && attribute.length > CUSTOM_PREFIX.length) {
@@ -63,7 +91,7 @@ export const customAttributes: AttributeMapper = (attributes: UserAttributes) =>
     }
   }
   return profile;
-};
+});
 
 /**
  * One mapper made of several: each runs on the same attributes and later outputs override
@@ -74,12 +102,12 @@ export const customAttributes: AttributeMapper = (attributes: UserAttributes) =>
  * mapAttributes: combineMappers(defaultProfile, customAttributes, () => ({ plan: 'free' }))
  * ```
  */
-export function combineMappers(...mappers: AttributeMapper[]): AttributeMapper {
-  return (attributes, context) => {
+export function combineMappers(...mappers: AttributeMapper[]): ProfileMapper {
+  return profileMapper((attributes, context) => {
     const profile: Profile = {};
     for (const mapper of mappers) Object.assign(profile, mapper(attributes, context));
     return profile;
-  };
+  });
 }
 
 /**
@@ -91,15 +119,15 @@ export function combineMappers(...mappers: AttributeMapper[]): AttributeMapper {
  * mapAttributes: pickFields(defaultProfile, ['email', 'emailVerified'])
  * ```
  */
-export function pickFields(mapper: AttributeMapper, fields: readonly string[]): AttributeMapper {
+export function pickFields(mapper: AttributeMapper, fields: readonly string[]): ProfileMapper {
   const wanted = new Set(fields);
-  return (attributes, context) => {
+  return profileMapper((attributes, context) => {
     const profile: Profile = {};
     for (const [field, value] of Object.entries(mapper(attributes, context))) {
       if (wanted.has(field)) profile[field] = value;
     }
     return profile;
-  };
+  });
 }
 
 /**
@@ -110,13 +138,13 @@ export function pickFields(mapper: AttributeMapper, fields: readonly string[]): 
  * mapAttributes: renameFields(defaultProfile, { givenName: 'firstName', familyName: 'lastName' })
  * ```
  */
-export function renameFields(mapper: AttributeMapper, renames: Readonly<Record<string, string>>): AttributeMapper {
-  return (attributes, context) => {
+export function renameFields(mapper: AttributeMapper, renames: Readonly<Record<string, string>>): ProfileMapper {
+  return profileMapper((attributes, context) => {
     const profile: Profile = {};
     for (const [field, value] of Object.entries(mapper(attributes, context))) {
       profile[Object.hasOwn(renames, field) ? (renames[field] as string) : field] = value;
     }
     return profile;
-  };
+  });
 }
 

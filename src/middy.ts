@@ -7,8 +7,7 @@
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import { checkRunNext, type ProfileSyncStepOptions } from './compose.js';
 import { SyncOutcome } from './constants.js';
-import { createSyncCore } from './postConfirmation.js';
-import { welcomeStep } from './welcome/once.js';
+import { BARE_FUNCTIONS, createSyncCore } from './postConfirmation.js';
 import { createPreTokenGenerationHandler, type PreTokenGenerationEvent, type PreTokenGenerationOptions } from './preTokenGeneration.js';
 
 /** The part of a Middy request the middlewares use. */
@@ -40,7 +39,7 @@ export function profileSyncMiddleware(
   options: ProfileSyncStepOptions,
 ): MiddyMiddleware<PostConfirmationTriggerEvent> {
   const runNext = checkRunNext(options?.runNext);
-  const sync = createSyncCore(options, welcomeStep);
+  const sync = createSyncCore(options, BARE_FUNCTIONS);
   return {
     async before(request) {
       const result = await sync(request.event, request.context);

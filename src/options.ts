@@ -1,6 +1,7 @@
 import { WelcomeDelivery } from './constants.js';
 import { ConfigurationError } from './errors.js';
 import { defaultProfile } from './mapping.js';
+import { isProfileMapper, type ProfileMapper } from './store/profileItem.js';
 import type { TableOption } from './store/table.js';
 import type { AttributeMapper, Logger } from './types.js';
 
@@ -66,13 +67,24 @@ export function checkOptionsObject(options: unknown, needs = ''): asserts option
   }
 }
 
-/** The `mapAttributes` option, or the default mapping. @internal */
-export function checkMapper(mapper: unknown): AttributeMapper {
+/**
+ * The `mapAttributes` option as a mapper, or the default mapping. A bare function is made a
+ * mapper by `wrapBare` where the entry point takes one (the root entry does); the per-handler
+ * entry points refuse it, naming the ways to make a mapper.
+ *
+ * @internal
+ */
+export function checkMapper(mapper: unknown, wrapBare?: (mapper: AttributeMapper) => ProfileMapper): ProfileMapper {
   if (mapper === undefined) return defaultProfile;
+  if (isProfileMapper(mapper)) return mapper;
   if (typeof mapper !== 'function') {
     throw new ConfigurationError('mapAttributes', 'must be a function (attributes, context) => profile');
   }
-  return mapper as AttributeMapper;
+  if (wrapBare !== undefined) return wrapBare(mapper as AttributeMapper);
+  throw new ConfigurationError(
+    'mapAttributes',
+    'must be a mapper here: profileMapper(fn) or a helper of cognito-profile-sync/mapping (only the root entry takes a bare function)',
+  );
 }
 
 /**

@@ -10,6 +10,9 @@ import { createProfileItem } from './store/profileStore.js';
 import { resolveTable } from './store/table.js';
 import { readTriggerUser } from './triggerEvent.js';
 import type { Profile, TriggerHandler, TriggerUser } from './types.js';
+import { profileMapper } from './mapping.js';
+import type { ProfileMapper } from './store/profileItem.js';
+import type { AttributeMapper } from './types.js';
 import { welcomeStep } from './welcome/once.js';
 import { checkWelcomeStep, startWelcome, type WelcomeRun, type WelcomeSender, type WelcomeStep } from './welcome/step.js';
 
@@ -62,22 +65,34 @@ const defaultSkippedSources: readonly PostConfirmationSource[] = ['PostConfirmat
 
 const LOG_MESSAGE = 'cognito-profile-sync PostConfirmation';
 
-/** Makes a bare `onWelcome` function a step, where an entry point takes one. @internal */
-export type WrapBareSender = (sender: WelcomeSender) => WelcomeStep;
+/**
+ * How an entry point that takes bare functions makes them a welcome step and a mapper. The
+ * root entry's handlers pass {@link BARE_FUNCTIONS}; the per-handler entry point passes none,
+ * and so bundles neither the welcome protocol nor the mapper's full check.
+ *
+ * @internal
+ */
+export interface BareFunctions {
+  readonly welcome: (sender: WelcomeSender) => WelcomeStep;
+  readonly mapper: (mapper: AttributeMapper) => ProfileMapper;
+}
+
+/** @internal */
+export const BARE_FUNCTIONS: BareFunctions = { welcome: welcomeStep, mapper: profileMapper };
 
 /**
  * Builds the PostConfirmation sync: guard, create the row, welcome once, one log line.
  * Options are checked here, once, so a misconfigured function fails at cold start. The
  * handler, the `profileSync` step, `withProfileSync` and the Middy middleware are all
- * front ends of this one core. `wrapBare` makes a bare `onWelcome` function a step; without
- * it, only steps are taken.
+ * front ends of this one core. `bare` makes bare `onWelcome` and `mapAttributes` functions a
+ * step and a mapper; without it, only steps and mappers are taken.
  *
  * @internal
  */
-export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareSender): SyncCore {
+export function createSyncCore(options: ProfileSyncOptions, bare?: BareFunctions): SyncCore {
   checkOptionsObject(options, ' with at least `table`');
-  const mapAttributes = checkMapper(options.mapAttributes);
-  const onWelcome = checkWelcomeStep(options.onWelcome, wrapBare);
+  const mapAttributes = checkMapper(options.mapAttributes, bare?.mapper);
+  const onWelcome = checkWelcomeStep(options.onWelcome, bare?.welcome);
   const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
   const deadlineOptions = validateDeadlineOptions(options);
   const table = resolveTable(options.table);
@@ -107,21 +122,17 @@ export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareS
       if (failOpen && error instanceof InvalidProfileError) return { outcome: 'failed', welcome: 'off' };
       throw error;
     }
-    // The row, as plain data read back from what was written, is only made when asked for.
-    const result = (outcome: SyncOutcome, welcome: WelcomeOutcome): SyncResult => ({
-      outcome,
-      welcome,
-      get profile(): Profile {
-        return unmarshall(item);
-      },
-    });
+    // The row, as plain data read back from what was written, is only made when asked for,
+    // and is not enumerable: a result logged or serialized shows no personal data.
+    const result = (outcome: SyncOutcome, welcome: WelcomeOutcome): SyncResult =>
+      Object.defineProperty({ outcome, welcome }, 'profile', { get: (): Profile => unmarshall(item) });
 
     const deadline = startDeadline(context, deadlineOptions);
     const attempt = welcome?.begin();
     let outcome: 'created' | 'exists';
     try {
       // The library's own client ends its requests by its timeouts: no signal, no listeners.
-      const create = (signal?: AbortSignal) => createProfileItem(table, item, attempt?.claim, signal);
+      const create = (signal?: AbortSignal) => createProfileItem(table, attempt ? attempt.withClaim(item) : item, signal);
       outcome = await (table.boundedRequests ? deadline.race('createProfile', create) : deadline.run('createProfile', create));
     } catch (error) {
       failed(user, error);
@@ -129,11 +140,9 @@ export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareS
       throw error;
     }
 
-    let welcomeRun: WelcomeRun = { outcome: 'off' };
-    if (attempt) {
-      const welcomeContext = { sub: user.sub, attributes: user.attributes, event, ...(context ? { lambdaContext: context } : {}) };
-      welcomeRun = await attempt.run({ rowCreated: outcome === 'created', sub: user.sub, profile: unmarshall(item), context: welcomeContext, deadline });
-    }
+    const welcomeRun: WelcomeRun = attempt
+      ? await attempt.afterConfirmation({ rowCreated: outcome === 'created', user, item, event, lambdaContext: context, deadline })
+      : { outcome: 'off' };
 
     const { error } = welcomeRun;
     log.write(error === undefined ? 'info' : 'warn', user, {
@@ -162,7 +171,7 @@ export function createSyncCore(options: ProfileSyncOptions, wrapBare?: WrapBareS
  * ```
  */
 export function createPostConfirmationHandler(options: ProfileSyncOptions): TriggerHandler<PostConfirmationTriggerEvent> {
-  return handlerOf(createSyncCore(options, welcomeStep));
+  return handlerOf(createSyncCore(options, BARE_FUNCTIONS));
 }
 
 /**
@@ -179,7 +188,7 @@ export function createPostConfirmationHandler(options: ProfileSyncOptions): Trig
  * ```
  */
 export function createStepPostConfirmationHandler(
-  options: ProfileSyncOptions & { readonly onWelcome?: WelcomeStep },
+  options: ProfileSyncOptions & { readonly onWelcome?: WelcomeStep; readonly mapAttributes?: ProfileMapper },
 ): TriggerHandler<PostConfirmationTriggerEvent> {
   return handlerOf(createSyncCore(options));
 }

@@ -1,3 +1,4 @@
+import { profileMapper } from './mapping.js';
 import type {
   Context,
   PreTokenGenerationTriggerEvent,
@@ -72,7 +73,7 @@ const LAST_LOGIN = 'lastLoginAt';
 
 function validate(options: PreTokenGenerationOptions) {
   checkOptionsObject(options, ' with at least `table`');
-  const mapAttributes = checkMapper(options.mapAttributes);
+  const mapAttributes = checkMapper(options.mapAttributes, profileMapper);
   const skipTriggerSources = checkSourceList(options.skipTriggerSources ?? defaultSkippedSources, 'skipTriggerSources');
   validateClaims(options.claims, 'claims');
   validateClaims(options.accessTokenClaims, 'accessTokenClaims');

@@ -1,3 +1,4 @@
+import { profileMapper } from '../mapping.js';
 import { backoffDefaults, type BackoffOptions } from '../backoff.js';
 import { checkUserPoolId, cognitoUsers, type CognitoClientOption } from '../cognitoUsers.js';
 import { deadlineDefaults } from '../deadline.js';
@@ -145,7 +146,7 @@ export type ReconcileOptions = ReconcileSettings & ReconcileRunOptions;
 export function prepareReconcile(options: ReconcileSettings) {
   checkOptionsObject(options);
   const userPoolId = checkUserPoolId(options.userPoolId);
-  const mapAttributes = checkMapper(options.mapAttributes);
+  const mapAttributes = checkMapper(options.mapAttributes, profileMapper);
   const onWelcome = checkWelcomeStep(options.onWelcome, welcomeStep);
   const concurrency = options.concurrency ?? 10;
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 100) {

@@ -56,7 +56,7 @@ export async function reconcileUser(
       return;
     }
     const attempt = isNewUser ? config.welcome?.begin() : undefined;
-    const outcome = await withBackoff((s) => createProfileItem(table, item, attempt?.claim, abortCalls ? s : undefined), config.backoff, signal);
+    const outcome = await withBackoff((s) => createProfileItem(table, attempt ? attempt.withClaim(item) : item, abortCalls ? s : undefined), config.backoff, signal);
     if (outcome === 'exists') {
       report.unchanged += 1; // a trigger wrote it while this run looked; its row stands
       return;

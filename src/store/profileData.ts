@@ -1,6 +1,6 @@
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import type { AttributeMapper, MappingContext, Profile, TriggerUser } from '../types.js';
-import { buildProfileAttributes, buildProfileAttributesForCognitoUser } from './profileItem.js';
+import type { MappingContext, Profile, TriggerUser } from '../types.js';
+import { buildProfileAttributes, buildProfileAttributesForCognitoUser, type ProfileMapper } from './profileItem.js';
 
 /*
  * The profile row as plain data, for the steps that merge it into an update (sign-in, admin
@@ -14,7 +14,7 @@ import { buildProfileAttributes, buildProfileAttributesForCognitoUser } from './
  *
  * @internal
  */
-export function buildProfileItem(user: TriggerUser, mapper: AttributeMapper, context: MappingContext, partitionKey: string): Profile {
+export function buildProfileItem(user: TriggerUser, mapper: ProfileMapper, context: MappingContext, partitionKey: string): Profile {
   return unmarshall(buildProfileAttributes(user, mapper, context, partitionKey));
 }
 

@@ -35,24 +35,17 @@ export interface WelcomeClaim {
 }
 
 /**
- * Creates the row unless one with this key exists (`attribute_not_exists` on the key), and
- * with a welcome claim when given, so that the common case takes a single write. Without a
- * `signal`, the client's own request timeouts bound the write (see `send`).
+ * Creates the row unless one with this key exists (`attribute_not_exists` on the key). The
+ * item may hold a welcome claim (`WelcomeAttempt.withClaim`), so that the common case takes a
+ * single write. Without a `signal`, the client's own request timeouts bound the write (see `send`).
  *
  * @returns `created`, or `exists` when any row with this key was already there.
  * @internal
  */
-export function createProfileItem(
-  table: ResolvedTable,
-  item: ProfileAttributes,
-  claim: WelcomeClaim | undefined,
-  signal: AbortSignal | undefined,
-): Promise<'created' | 'exists'> {
+export function createProfileItem(table: ResolvedTable, item: ProfileAttributes, signal: AbortSignal | undefined): Promise<'created' | 'exists'> {
   const command = new PutItemCommand({
     TableName: table.name,
-    Item: claim
-      ? { ...item, [WelcomeAttribute.ClaimId]: { S: claim.id }, [WelcomeAttribute.ClaimExpiresAt]: { N: String(claim.expiresAt) } }
-      : item,
+    Item: item,
     ConditionExpression: 'attribute_not_exists(#pk)',
     ExpressionAttributeNames: { '#pk': table.partitionKey },
   });
@@ -65,14 +58,15 @@ export function createProfileItem(
   );
 }
 
-/** {@link createProfileItem} for a profile as plain data (reconcile's, which it completes). @internal */
-export function createProfile(
-  table: ResolvedTable,
-  item: Profile,
-  claim: WelcomeClaim | undefined,
-  signal: AbortSignal | undefined,
-): Promise<'created' | 'exists'> {
-  return createProfileItem(table, marshallProfile(item), claim, signal);
+/** The row with a welcome claim's attributes, so that its create takes the claim. @internal */
+export function withWelcomeClaim(item: ProfileAttributes, claim: WelcomeClaim): ProfileAttributes {
+  return { ...item, [WelcomeAttribute.ClaimId]: { S: claim.id }, [WelcomeAttribute.ClaimExpiresAt]: { N: String(claim.expiresAt) } };
+}
+
+/** {@link createProfileItem} for a profile as plain data, with a welcome claim when given. @internal */
+export function createProfile(table: ResolvedTable, item: Profile, claim: WelcomeClaim | undefined, signal: AbortSignal | undefined) {
+  const marshalled = marshallProfile(item);
+  return createProfileItem(table, claim ? withWelcomeClaim(marshalled, claim) : marshalled, signal);
 }
 
 /**

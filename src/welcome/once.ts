@@ -1,9 +1,10 @@
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { randomUUID } from 'node:crypto';
 import { WelcomeAttribute, WelcomeDelivery, WelcomeOutcome } from '../constants.js';
 import type { Deadline } from '../deadline.js';
 import { ConfigurationError, isDeadlineExceededError, WelcomeError } from '../errors.js';
 import { checkWelcomeDelivery, checkWelcomeLease } from '../options.js';
-import { claimWelcome, markWelcomeSent, releaseWelcomeClaim, type WelcomeClaim } from '../store/profileStore.js';
+import { claimWelcome, markWelcomeSent, releaseWelcomeClaim, type WelcomeClaim, withWelcomeClaim } from '../store/profileStore.js';
 import { rejectionError } from '../toAsyncHandler.js';
 import type { Profile } from '../types.js';
 import {
@@ -66,7 +67,19 @@ export function welcomeOnce(sender: WelcomeSender, settings: WelcomeSettings): W
       const claim: WelcomeClaim = { id: randomUUID(), expiresAt: now + leaseMs };
       // A failed claim or release fails the welcome, never the delivery.
       const run = (request: WelcomeRequest) => runOnce(claim, request).catch((error: unknown): WelcomeRun => ({ outcome: WelcomeOutcome.Failed, error }));
-      return { claim, run };
+      return {
+        claim,
+        run,
+        withClaim: (item) => withWelcomeClaim(item, claim),
+        afterConfirmation: ({ rowCreated, user, item, event, lambdaContext, deadline }) =>
+          run({
+            rowCreated,
+            sub: user.sub,
+            profile: unmarshall(item),
+            context: { sub: user.sub, attributes: user.attributes, event, ...(lambdaContext && { lambdaContext }) },
+            deadline,
+          }),
+      };
     },
   };
 

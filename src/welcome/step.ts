@@ -4,7 +4,8 @@ import type { Deadline } from '../deadline.js';
 import { ConfigurationError } from '../errors.js';
 import type { WelcomeClaim } from '../store/profileStore.js';
 import type { ResolvedTable } from '../store/table.js';
-import type { Profile, UserAttributes } from '../types.js';
+import type { ProfileAttributes } from '../store/profileItem.js';
+import type { Profile, TriggerUser, UserAttributes } from '../types.js';
 
 /*
  * What a welcome step is. A step carries the once-only protocol that runs it (welcome/once.ts),
@@ -73,8 +74,24 @@ export interface WelcomeRequest {
 export interface WelcomeAttempt {
   /** The claim to write with a new row. */
   readonly claim: WelcomeClaim;
+  /** The row to create, with the claim's attributes. */
+  withClaim(item: ProfileAttributes): ProfileAttributes;
   /** Runs the welcome at most once for the user, holding the claim the create took or taking one. Never rejects. */
   run(request: WelcomeRequest): Promise<WelcomeRun>;
+  /** {@link run} after a confirmation's create, told what the create did. Never rejects. */
+  afterConfirmation(confirmation: Confirmation): Promise<WelcomeRun>;
+}
+
+/** What a PostConfirmation delivery tells its welcome. @internal */
+export interface Confirmation {
+  /** Whether this delivery's create wrote the row, and with it the claim. */
+  readonly rowCreated: boolean;
+  readonly user: TriggerUser;
+  /** The row as written. */
+  readonly item: ProfileAttributes;
+  readonly event: PostConfirmationTriggerEvent;
+  readonly lambdaContext: Context | undefined;
+  readonly deadline: Deadline;
 }
 
 /**

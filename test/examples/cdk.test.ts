@@ -73,7 +73,7 @@ describe('examples/cdk', () => {
       const ses = grantsIn(json).filter((grant) => String(grant.Action).startsWith('ses:'));
 
       expect(wildcardGrants(json)).toEqual([]);
-      expect(ses).toHaveLength(2);
+      expect(ses).toHaveLength(3); // PostConfirmation, PreTokenGeneration (admin-created users), reconcile
       for (const grant of ses) expect(grant.Condition).toEqual({ StringEquals: { 'ses:FromAddress': 'hello@example.com' } });
       expect(JSON.stringify(json)).not.toContain('ManagedPolicyArns');
     });
@@ -103,6 +103,7 @@ describe('examples/cdk', () => {
       expect(acknowledged(stack).sort()).toEqual([
         'Example/Profiles/AdminChangesDeadLetters AwsSolutions-SQS3',
         'Example/Profiles/PostConfirmationRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
+        'Example/Profiles/PreTokenGenerationRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
         'Example/Profiles/ReconcileRole AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:ses:<AWS::Region>:<AWS::AccountId>:identity/*]',
         'Example/UserPool AwsSolutions-COG8',
       ]);

@@ -7,10 +7,12 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 /*
  * What a user's bundle of the built package holds, resolved through the `exports` map as from
  * node_modules, with CDK NodejsFunction's settings. The once-only welcome protocol must come
- * only with a welcome step: a handler without one, from the per-handler entry point, holds
- * none of it. The marker is an operation name only the protocol's writes use.
+ * only with a welcome step, and the full check of a mapper's output only with a custom
+ * mapper: a handler from the per-handler entry point without them holds neither.
  */
 const PROTOCOL_MARKER = 'markWelcomeSent';
+/** A message only the full check of a custom mapper's output has. */
+const FULL_CHECK_MARKER = 'is a class instance';
 let project: string;
 
 beforeAll(() => {
@@ -44,7 +46,7 @@ const esm = (imports: string, options: string) =>
 const cjs = (requires: string, options: string) =>
   `const { createPostConfirmationHandler } = require('cognito-profile-sync/post-confirmation');\n${requires}\nexports.handler = createPostConfirmationHandler(${options});\n`;
 
-describe('the once-only welcome protocol in users’ bundles', () => {
+describe('the welcome protocol and the full mapper check in users’ bundles', () => {
   it.each([
     ['an ESM project', () => bundle('plain.mjs', esm('', '{ table: process.env.DDB_TABLE }'), 'cjs')],
     ['a CommonJS project', () => bundle('plain.cjs', cjs('', '{ table: process.env.DDB_TABLE }'), 'cjs')],
@@ -52,6 +54,18 @@ describe('the once-only welcome protocol in users’ bundles', () => {
     const code = await make();
 
     expect(code).toContain('attribute_not_exists(#pk)'); // the handler's own create is there
+    expect(code).not.toContain(PROTOCOL_MARKER);
+    expect(code).not.toContain(FULL_CHECK_MARKER);
+  });
+
+  it('comes with the full check only with a custom mapper', async () => {
+    const code = await bundle(
+      'mapper.mjs',
+      esm("import { profileMapper } from 'cognito-profile-sync/mapping';", '{ table: process.env.DDB_TABLE, mapAttributes: profileMapper(() => ({})) }'),
+      'cjs',
+    );
+
+    expect(code).toContain(FULL_CHECK_MARKER);
     expect(code).not.toContain(PROTOCOL_MARKER);
   });
 
