@@ -266,3 +266,19 @@ export const isCognitoReadError = (error: unknown): error is CognitoReadError =>
 
 /** True for an {@link ErasureError}. */
 export const isErasureError = (error: unknown): error is ErasureError => hasName(error, 'ErasureError');
+
+/**
+ * A `ConfigurationError` or `InvalidProfileError` thrown by another copy of the package (a
+ * welcome step or mapper made by the CommonJS build, run by a handler of the ESM build), as
+ * this copy's class, so that `instanceof` holds for the handler and its callers. Anything
+ * else is returned as it is.
+ *
+ * @internal
+ */
+export function adopted(error: unknown): unknown {
+  if (error instanceof ProfileSyncError || !isProfileSyncError(error)) return error;
+  const problem = error.message.replace(/^Invalid (?:option `[^`]*`:|profile: `[^`]*`) /, '');
+  if (isConfigurationError(error)) return new ConfigurationError(error.option, problem);
+  if (isInvalidProfileError(error)) return new InvalidProfileError(error.field, problem, { cause: error.cause });
+  return error;
+}

@@ -53,10 +53,10 @@ export const defaultProfile: ProfileMapper = /* @__PURE__ */ withConversion((att
 /**
  * Makes a function a {@link ProfileMapper}, whose output (any value DynamoDB can store: maps,
  * lists, numbers, Sets, binary) is checked and converted in one walk, naming the field when
- * something cannot be stored. The root entry point does this itself for a bare
- * `mapAttributes` function; the per-handler entry points (`cognito-profile-sync/post-confirmation`
- * and the others) take only mappers, so that a handler with the default mapping bundles none
- * of the walk. The helpers below return mappers already.
+ * something cannot be stored. Every handler does this itself for a bare `mapAttributes`
+ * function but the one of `cognito-profile-sync/post-confirmation`, which takes only mappers,
+ * so that a handler with the default mapping bundles none of the walk. The helpers below
+ * return mappers already.
  *
  * @example
  * ```ts

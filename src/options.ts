@@ -69,8 +69,8 @@ export function checkOptionsObject(options: unknown, needs = ''): asserts option
 
 /**
  * The `mapAttributes` option as a mapper, or the default mapping. A bare function is made a
- * mapper by `wrapBare` where the entry point takes one (the root entry does); the per-handler
- * entry points refuse it, naming the ways to make a mapper.
+ * mapper by `wrapBare` where the handler takes one (all do but the one of
+ * `cognito-profile-sync/post-confirmation`, which refuses it, naming the ways to make a mapper).
  *
  * @internal
  */
@@ -83,7 +83,7 @@ export function checkMapper(mapper: unknown, wrapBare?: (mapper: AttributeMapper
   if (wrapBare !== undefined) return wrapBare(mapper as AttributeMapper);
   throw new ConfigurationError(
     'mapAttributes',
-    'must be a mapper here: profileMapper(fn) or a helper of cognito-profile-sync/mapping (only the root entry takes a bare function)',
+    'must be a mapper: profileMapper(fn) or a helper of cognito-profile-sync/mapping (this entry point takes no bare function)',
   );
 }
 

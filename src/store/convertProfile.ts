@@ -1,6 +1,6 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import { MAX_ITEM_BYTES } from '../constants.js';
-import { InvalidProfileError } from '../errors.js';
+import { InvalidProfileError, isInvalidProfileError } from '../errors.js';
 import { byteLength, type ProfileAttributes, WHOLE_ITEM } from './profileItem.js';
 
 /*
@@ -162,7 +162,8 @@ export function convertProfile(profile: unknown, libraryBytes: number, skip: (fi
     if (!isPlainObject(profile)) throw new InvalidProfileError(WHOLE_ITEM, 'mapAttributes must return a plain object');
     return toMap(profile, skip);
   } catch (error) {
-    if (error instanceof InvalidProfileError) throw error;
+    // By brand and name: `skip` throws the handler's class, which may be another copy's.
+    if (isInvalidProfileError(error)) throw error;
     // A getter, a Proxy trap or a revoked Proxy threw while the walk read the value.
     throw new InvalidProfileError(pathOf(trail), 'threw when read (a getter or a Proxy)', { cause: error });
   }

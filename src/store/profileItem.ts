@@ -1,7 +1,7 @@
 import type { AttributeValue } from '@aws-sdk/client-dynamodb';
 import type { CognitoUser } from '../cognitoUsers.js';
 import { LIBRARY_FIELDS, MAX_ITEM_BYTES } from '../constants.js';
-import { InvalidProfileError } from '../errors.js';
+import { adopted, InvalidProfileError } from '../errors.js';
 import type { AttributeMapper, MappingContext, TriggerUser } from '../types.js';
 
 /** A profile row as DynamoDB attribute values, ready to write. @internal */
@@ -9,11 +9,13 @@ export type ProfileAttributes = Record<string, AttributeValue>;
 
 /**
  * Where a mapper keeps the conversion of its output to attribute values. A registered
- * symbol, so a mapper made by the ESM build works in a handler of the CommonJS build.
+ * symbol, so a mapper made by the ESM build works in a handler of the CommonJS build; its
+ * version changes with {@link ProfileConversion}, so that another version's mapper is not
+ * taken for one (the root entry wraps it again).
  *
  * @internal
  */
-export const profileConversion: unique symbol = Symbol.for('cognito-profile-sync.profileConversion') as never;
+export const profileConversion: unique symbol = Symbol.for('cognito-profile-sync.profileConversion.v1') as never;
 
 /**
  * Converts a mapper's output: `libraryBytes` is the size of what the library adds, `skip`
@@ -76,11 +78,16 @@ export function buildProfileAttributes(
   }
   // The key, createdAt and the claim are counted from the start: they are always written.
   const libraryBytes = 2 + byteLength(partitionKey + user.sub + 'createdAt' + context.now) + CLAIM_HEADROOM_BYTES;
-  const item = mapper[profileConversion](mapped, libraryBytes, (field) => {
-    if (field === '') throw new InvalidProfileError(WHOLE_ITEM, 'has an empty field name');
-    // The key and createdAt are overwritten and the welcome attributes are the library's.
-    return field === partitionKey || LIBRARY_FIELDS.has(field);
-  });
+  let item: ProfileAttributes;
+  try {
+    item = mapper[profileConversion](mapped, libraryBytes, (field) => {
+      if (field === '') throw new InvalidProfileError(WHOLE_ITEM, 'has an empty field name');
+      // The key and createdAt are overwritten and the welcome attributes are the library's.
+      return field === partitionKey || LIBRARY_FIELDS.has(field);
+    });
+  } catch (error) {
+    throw adopted(error); // a mapper of another copy of the package refuses with that copy's class
+  }
   item[partitionKey] = { S: user.sub };
   item.createdAt = { S: context.now };
   return item;

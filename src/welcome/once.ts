@@ -22,9 +22,9 @@ import {
 /**
  * Makes a function the once-only welcome step: given as `onWelcome`, it runs at most once per
  * user (see `welcomeDelivery`), and again on a later delivery (or by reconcile) if it threw or
- * rejected. The root entry point does this itself for a bare function; the per-handler entry
- * points (`cognito-profile-sync/post-confirmation` and the others) take only steps, so that a
- * handler without a welcome bundles none of the protocol.
+ * rejected. Every handler does this itself for a bare `onWelcome` function but the one of
+ * `cognito-profile-sync/post-confirmation`, which takes only steps, so that a handler without
+ * a welcome bundles none of the protocol.
  *
  * @example
  * ```ts

@@ -1,7 +1,7 @@
 import type { Context, PostConfirmationTriggerEvent } from 'aws-lambda';
 import type { WelcomeDelivery, WelcomeOutcome } from '../constants.js';
 import type { Deadline } from '../deadline.js';
-import { ConfigurationError } from '../errors.js';
+import { adopted, ConfigurationError } from '../errors.js';
 import type { WelcomeClaim } from '../store/profileStore.js';
 import type { ResolvedTable } from '../store/table.js';
 import type { ProfileAttributes } from '../store/profileItem.js';
@@ -96,11 +96,13 @@ export interface Confirmation {
 
 /**
  * Where a welcome step keeps the protocol that runs it. A registered symbol, so a step made
- * by the ESM build runs in a handler of the CommonJS build.
+ * by the ESM build runs in a handler of the CommonJS build; its version changes with the
+ * protocol's interface here, so that another version's step is not taken for one (the root
+ * entry wraps it again).
  *
  * @internal
  */
-export const welcomeProtocol: unique symbol = Symbol.for('cognito-profile-sync.welcomeProtocol') as never;
+export const welcomeProtocol: unique symbol = Symbol.for('cognito-profile-sync.welcomeProtocol.v1') as never;
 
 /** What a handler tells the protocol about the welcome it runs. @internal */
 export interface WelcomeSettings {
@@ -151,8 +153,8 @@ export function isWelcomeStep(value: unknown): value is WelcomeStep {
 
 /**
  * The `onWelcome` option as a step, or `undefined` without one. A bare sender is made a step
- * by `wrapBare` where the entry point takes one (the root entry does: it bundles the protocol
- * anyway); the per-handler entry points refuse it, naming the ways to make a step.
+ * by `wrapBare` where the handler takes one (all do but the one of
+ * `cognito-profile-sync/post-confirmation`, which refuses it, naming the ways to make a step).
  *
  * @internal
  */
@@ -163,11 +165,15 @@ export function checkWelcomeStep(value: unknown, wrapBare?: (sender: WelcomeSend
   if (wrapBare !== undefined) return wrapBare(value as WelcomeSender);
   throw new ConfigurationError(
     'onWelcome',
-    'must be a welcome step here: welcomeStep(fn), sesWelcomeEmail(...) or asWelcome(handler) (only the root entry takes a bare function)',
+    'must be a welcome step: welcomeStep(fn), sesWelcomeEmail(...) or asWelcome(handler) (this entry point takes no bare function)',
   );
 }
 
 /** Starts the once-only welcome of a step on a table. @internal */
 export function startWelcome(step: WelcomeStep, settings: WelcomeSettings): WelcomeOnce {
-  return step[welcomeProtocol](step, settings);
+  try {
+    return step[welcomeProtocol](step, settings);
+  } catch (error) {
+    throw adopted(error); // a step of another copy of the package checks with that copy's class
+  }
 }
