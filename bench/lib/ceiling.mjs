@@ -53,7 +53,7 @@ async function startFakeCognito({ users, latencyMs }) {
   return { endpoint: `http://127.0.0.1:${server.address().port}`, counts, stop: () => new Promise((resolve) => server.close(resolve)) };
 }
 
-/** A DynamoDB that answers at once from memory: BatchGetItem, conditional PutItem, Scan. */
+/** A DynamoDB that answers at once from memory: BatchGetItem, conditional PutItem, Scan (parallel, key-filtered). */
 function memoryDynamo(partitionKey) {
   const items = new Map();
   const respond = (payload, status = 200) => ({
@@ -78,7 +78,14 @@ function memoryDynamo(partitionKey) {
         items.set(key, input.Item);
         return respond({});
       }
-      if (operation === 'Scan') return respond({ Items: [...items.values()].map((item) => ({ [partitionKey]: item[partitionKey] })) });
+      if (operation === 'Scan') {
+        // As DynamoDB: a parallel scan's segment holds its share of the rows, and the key
+        // filter (the orphan check's slice) keeps the keys in range.
+        const { Segment = 0, TotalSegments = 1, ExpressionAttributeValues: range } = input;
+        const inRange = (key) => range === undefined || (key >= range[':from'].S && key < range[':to'].S);
+        const rows = [...items.values()].filter((item, index) => index % TotalSegments === Segment && inRange(item[partitionKey].S));
+        return respond({ Items: rows.map((item) => ({ [partitionKey]: item[partitionKey] })) });
+      }
       return respond({ __type: 'com.amazon.coral.validate#ValidationException', message: `${operation} is not served` }, 400);
     },
     updateHttpClientConfig() {},
