@@ -250,7 +250,7 @@ async function main() {
     if (failures.length > 0) console.log(`\nbudgets missed:\n${failures.map((failure) => `- ${failure}`).join('\n')}`);
     await writeFile(
       join(bench, 'RESULTS.md'),
-      `# Bench results\n\nLast \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), on ${machine}; load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end.\n\n${table}\n\nThe orphan check past one invocation, the plan's figures (${planNote}; see README):\n\n${plan}\n\nLibrary bytes on the PostConfirmation path, by module (bundled from src/, minified; ${bySource.ownBytes} B in all):\n\n${breakdown}\n${failures.length > 0 ? `\nBudgets missed:\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n` : '\nEvery budget met.\n'}`,
+      `# Bench results\n\nLast \`npm run bench\` (${new Date().toISOString().slice(0, 10)}), on ${machine}; load average (1, 5, 15 min) ${loadBefore} at the start, ${load()} at the end.\n\n${table}\n\nThe orphan check past one invocation, the plan's figures (${planNote}; see docs/reconcile.md):\n\n${plan}\n\nLibrary bytes on the PostConfirmation path, by module (bundled from src/, minified; ${bySource.ownBytes} B in all):\n\n${breakdown}\n${failures.length > 0 ? `\nBudgets missed:\n\n${failures.map((failure) => `- ${failure}`).join('\n')}\n` : '\nEvery budget met.\n'}`,
     );
   } finally {
     await dynamo.stop();
