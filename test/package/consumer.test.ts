@@ -60,8 +60,12 @@ function project(name: string, peers: readonly string[]): string {
       "import { createPostConfirmationHandler, createPreTokenGenerationHandler, reconcile, sesWelcomeEmail, type Logger } from 'cognito-profile-sync';",
       "import { buildLambdaContext, buildPostConfirmationEvent } from 'cognito-profile-sync/testing';",
       "import { profileSyncMiddleware } from 'cognito-profile-sync/middy';",
+      "import { createPostConfirmationHandler as createLeanHandler } from 'cognito-profile-sync/post-confirmation';",
+      "import { welcomeStep } from 'cognito-profile-sync/welcome';",
+      "import { defaultProfile, profileMapper } from 'cognito-profile-sync/mapping';",
       'const logger: Logger = console;',
       "export const handler = createPostConfirmationHandler({ table: 'profiles', logger, onWelcome: sesWelcomeEmail({ source: 'a@example.com', subject: 'Hi', text: 'Hi', clientConfig: { region: 'eu-west-1' } }) });",
+      "export const lean = createLeanHandler({ table: 'profiles', onWelcome: welcomeStep(async (profile, { signal }) => void [profile.userId, signal.aborted]), mapAttributes: profileMapper((attributes, context) => ({ ...defaultProfile(attributes, context), plan: 'free' })) });",
       "export const signIn = createPreTokenGenerationHandler({ table: 'profiles', claims: { plan: 'plan' } });",
       "export const middleware = profileSyncMiddleware({ table: 'profiles' });",
       "export const run = () => reconcile({ userPoolId: 'eu-west-1_Abc123', table: 'profiles', cognitoClientConfig: { region: 'eu-west-1' } });",
@@ -110,5 +114,22 @@ describe('a bare consumer project type-checks the packed package', () => {
     writeFileSync(join(dir, 'wrong.ts'), "import { createPostConfirmationHandler } from 'cognito-profile-sync';\ncreatePostConfirmationHandler({ table: 'profiles', failOpen: 'yes' });\n");
 
     expect(typeCheck(compilers['TypeScript 5'], dir)).toMatch(/wrong\.ts.*TS2322/s);
+  }, 120_000);
+
+  it('refuses a bare function as onWelcome or mapAttributes of cognito-profile-sync/post-confirmation, at compile time', () => {
+    const dir = project('negative-lean', required);
+    writeFileSync(
+      join(dir, 'wrong.ts'),
+      [
+        "import { createPostConfirmationHandler } from 'cognito-profile-sync/post-confirmation';",
+        "createPostConfirmationHandler({ table: 'profiles', onWelcome: async () => undefined });",
+        "createPostConfirmationHandler({ table: 'profiles', mapAttributes: () => ({ plan: 'free' }) });",
+        '',
+      ].join('\n'),
+    );
+
+    const errors = typeCheck(compilers['TypeScript 5'], dir);
+    expect(errors).toMatch(/wrong\.ts\(2,\d+\): error TS2322: .* not assignable to type '[^']*WelcomeStep'/);
+    expect(errors).toMatch(/wrong\.ts\(3,\d+\): error TS2322: .* not assignable to type '[^']*ProfileMapper'/);
   }, 120_000);
 });
