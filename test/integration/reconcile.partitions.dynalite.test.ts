@@ -5,6 +5,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { ConfigurationError, isReconcileError, reconcile, type ReconcileOptions, type ReconcileReport } from '../../src/index.js';
 import { startDynalite, type TestDynamo } from '../support/dynalite.js';
+import { makeUser, servePagedPool, subOf } from '../support/pagedPool.js';
 
 /*
  * Partitioned reads against a real dynalite, with a ListUsers fake that honours what real
@@ -18,37 +19,8 @@ const cognitoClient = new CognitoIdentityProviderClient({ region: 'eu-west-1', c
 const cognito = mockClient(cognitoClient);
 const fast = { attempts: 3, baseMs: 1, maxMs: 5 };
 
-/** A user whose `sub` starts with `digit` when given (to fill one partition past a page). */
-const makeUser = (digit?: string): UserType => ({
-  Username: randomUUID(),
-  UserStatus: 'CONFIRMED',
-  Enabled: true,
-  UserCreateDate: new Date('2026-01-01T00:00:00Z'),
-  Attributes: [{ Name: 'sub', Value: digit === undefined ? randomUUID() : digit + randomUUID().slice(1) }],
-});
-const subOf = (u: UserType) => u.Attributes!.find((a) => a.Name === 'sub')!.Value!;
-
-/** A pool that pages as Cognito does; every call's input is kept. */
-function servePool(users: UserType[], failFor?: (input: ListUsersCommandInput) => Error | undefined) {
-  const sorted = [...users].sort((a, b) => subOf(a).localeCompare(subOf(b)));
-  cognito.on(ListUsersCommand).callsFake((input: ListUsersCommandInput) => {
-    const failure = failFor?.(input);
-    if (failure) throw failure;
-    if ((input.Limit ?? 60) > 60) throw Object.assign(new Error('Limit'), { name: 'InvalidParameterException' });
-    const exact = /^sub = "([0-9a-f-]+)"$/.exec(input.Filter ?? '')?.[1];
-    if (exact !== undefined) return { Users: sorted.filter((u) => subOf(u) === exact) };
-    const prefix = /^sub \^= "([0-9a-f]*)"$/.exec(input.Filter ?? '')?.[1];
-    if (input.Filter !== undefined && prefix === undefined) throw new Error(`unexpected filter ${input.Filter}`);
-    const matching = sorted.filter((u) => subOf(u).startsWith(prefix ?? ''));
-    const [tokenPrefix, offsetText] = (input.PaginationToken ?? `${prefix ?? ''}:0`).split(':');
-    if (tokenPrefix !== (prefix ?? '')) throw Object.assign(new Error('token of another filter'), { name: 'InvalidParameterException' });
-    const offset = Number(offsetText);
-    const limit = input.Limit ?? 60;
-    const next = offset + limit < matching.length ? `${prefix ?? ''}:${offset + limit}` : undefined;
-    return { Users: matching.slice(offset, offset + limit), ...(next && { PaginationToken: next }) };
-  });
-  return () => cognito.commandCalls(ListUsersCommand).map((call) => call.args[0].input);
-}
+/** The pool pages as Cognito does (test/support/pagedPool.ts); every call's input is kept. */
+const servePool = (users: UserType[], failFor?: (input: ListUsersCommandInput) => Error | undefined) => servePagedPool(cognito, users, failFor).calls;
 
 const options = (extra: Partial<ReconcileOptions> = {}): ReconcileOptions =>
   ({ userPoolId: POOL, table: { name: table, client: dynamo.client }, cognitoClient, backoff: fast, ...extra }) as ReconcileOptions;
