@@ -84,9 +84,6 @@ export function checkUserPoolId(value: unknown): string {
   return value;
 }
 
-/** Whether a row key could be a Cognito `sub` and so be looked up. @internal */
-export const isPossibleSub = (key: string): boolean => SAFE_SUB.test(key);
-
 /** @internal */
 export function toCognitoUser(user: UserType): CognitoUser {
   const attributes: Record<string, string> = {};

@@ -2,7 +2,7 @@ import type { PostConfirmationTriggerEvent } from 'aws-lambda';
 import { SyncOutcome } from './constants.js';
 import { ConfigurationError, WelcomeError } from './errors.js';
 import { checkChoice } from './options.js';
-import { BARE_FUNCTIONS, createSyncCore, type ProfileSyncOptions } from './postConfirmation.js';
+import { BARE_FUNCTIONS, createPostConfirmationHandler, createSyncCore, type ProfileSyncOptions } from './postConfirmation.js';
 import { toAsyncHandler } from './toAsyncHandler.js';
 import type { AnyTriggerHandler, TriggerHandler } from './types.js';
 import { welcomeStep } from './welcome/once.js';
@@ -143,11 +143,5 @@ export function withProfileSync(
   if (options.onWelcome !== undefined) {
     throw new ConfigurationError('onWelcome', "cannot be combined with runExisting: 'as-welcome' (one welcome per user)");
   }
-  return (existing) => {
-    const sync = createSyncCore({ ...options, onWelcome: asWelcome(existing) }, BARE_FUNCTIONS);
-    return async (event, context) => {
-      await sync(event, context);
-      return event;
-    };
-  };
+  return (existing) => createPostConfirmationHandler({ ...options, onWelcome: asWelcome(existing) });
 }

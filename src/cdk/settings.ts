@@ -1,5 +1,6 @@
 import { Token } from 'aws-cdk-lib';
 import { ConfigurationError, isReservedClaim } from '../index.js';
+import { isSliceCount } from '../reconcile/slices.js';
 import { erasureSettings, type ErasureSettings } from './erasure.js';
 import type { ProfileSyncHandlerEntry, ProfileSyncProps } from './props.js';
 
@@ -28,9 +29,7 @@ const VERSIONS = ['V1_0', 'V2_0', 'V3_0'] as const;
 
 /** The handler checks it again at cold start; here a wrong value fails the synth instead. */
 function sliceCount(value: unknown): number {
-  if (typeof value !== 'number' || !Number.isInteger(value) || value < 1 || value > 256 || (value & (value - 1)) !== 0) {
-    throw new ConfigurationError('reconcile.orphanSlices', 'must be a power of two from 1 to 256 (1, 2, 4 … 256)');
-  }
+  if (!isSliceCount(value)) throw new ConfigurationError('reconcile.orphanSlices', 'must be a power of two from 1 to 256 (1, 2, 4 … 256)');
   return value;
 }
 const SCHEDULE = /^(rate|cron|at)\(.+\)$/;

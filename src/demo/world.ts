@@ -20,7 +20,7 @@ import { reconcile } from '../reconcile/run.js';
 import { createPostConfirmationHandler } from '../postConfirmation.js';
 import { createPreTokenGenerationHandler } from '../preTokenGeneration.js';
 import { buildLambdaContext } from '../testing/context.js';
-import { buildCognitoApiCallEvent } from '../testing/events.js';
+import { buildCognitoApiCallEvent } from '../testing/cognitoApiCallEvent.js';
 import { startLocalStack, type LocalStack } from '../local/index.js';
 import type { AttributeMapper, Logger, Profile } from '../types.js';
 import { sesWelcomeEmail } from '../welcome/sesWelcomeEmail.js';

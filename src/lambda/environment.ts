@@ -71,7 +71,7 @@ export function oneOf<T extends string>(env: Environment, name: string, allowed:
 export function wholeNumberFrom(env: Environment, name: string): number | undefined {
   const value = read(env, name);
   if (value === undefined) return undefined;
-  if (!/^\d{1,9}$/.test(value)) throw new ConfigurationError(name, `must be a whole number, got "${value.slice(0, 32)}"`);
+  if (!/^\d{1,9}$/.test(value)) throw new ConfigurationError(name, 'must be a whole number');
   return Number(value);
 }
 

@@ -26,7 +26,6 @@ export interface DraftTokens {
  * guide's list, and every `cognito:` claim; groups and roles change through
  * groupOverrideDetails): one list, the library's, which refuses them at cold start.
  */
-const isReserved = isReservedClaim;
 
 type Json = Record<string, unknown>;
 
@@ -69,11 +68,11 @@ export function applyTokenOverrides(version: PreTokenGenerationVersion, response
 function applyClaims(token: Json, change: Json): void {
   if (isObject(change.claimsToAddOrOverride)) {
     for (const [claim, value] of Object.entries(change.claimsToAddOrOverride)) {
-      if (!isReserved(claim)) token[claim] = value;
+      if (!isReservedClaim(claim)) token[claim] = value;
     }
   }
   for (const claim of strings(change.claimsToSuppress)) {
-    if (!isReserved(claim)) delete token[claim];
+    if (!isReservedClaim(claim)) delete token[claim];
   }
 }
 

@@ -100,8 +100,10 @@ export async function runReconcile(config: ReconcileConfig, options: ReconcileRu
       report.scanned += users.length;
       if (next === undefined) positions.delete(prefix);
       else positions.set(prefix, next);
-      const cursor = slice === undefined ? cursorOf(positions) : undefined;
-      options.onProgress?.(structuredClone({ ...report, complete: positions.size === 0, cursor, durationMs: Date.now() - startedAt }));
+      if (options.onProgress !== undefined) {
+        const cursor = slice === undefined ? cursorOf(positions) : undefined;
+        options.onProgress(structuredClone({ ...report, complete: positions.size === 0, cursor, durationMs: Date.now() - startedAt }));
+      }
       if (next === undefined || halted()) return;
     }
   };

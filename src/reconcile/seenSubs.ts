@@ -1,3 +1,4 @@
+import { COGNITO_SUB } from '../constants.js';
 /**
  * The set of `sub`s a reconcile run has seen, kept small enough for a million users. A
  * `sub` is a UUID: it is stored as its 16 bytes in an open-addressing table (at most half
@@ -89,10 +90,9 @@ export class SeenSubs {
   }
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 /** The UUID's 128 bits as four words (in `scratch`, copied on insert), or `undefined`. */
 function uuidWords(sub: string, scratch: Uint32Array): Uint32Array | undefined {
-  if (sub.length !== 36 || !UUID.test(sub)) return undefined;
+  if (sub.length !== 36 || !COGNITO_SUB.test(sub)) return undefined;
   const hex = sub.replaceAll('-', '');
   for (let index = 0; index < 4; index += 1) scratch[index] = Number.parseInt(hex.slice(index * 8, index * 8 + 8), 16);
   return scratch;

@@ -52,6 +52,19 @@ describe('the built package', () => {
     expect(cjs.filter((name: string) => others.includes(name))).toEqual([]);
   });
 
+  // Each handler's entry point has the whole error family, so that `instanceof` works against
+  // the copy a CommonJS bundle holds (post-confirmation keeps to the errors its handler throws).
+  it.each(['compose', 'pre-token-generation', 'admin-changes', 'reconcile', 'welcome'])(
+    'serves every error class and guard of the root from cognito-profile-sync/%s',
+    (subpath) => {
+      const family = JSON.parse(node(['-e', "console.log(JSON.stringify(Object.keys(require('cognito-profile-sync')).filter((name) => /^[A-Z][A-Za-z]*Error$/.test(name))))"]));
+      const served = JSON.parse(node(['-e', `console.log(JSON.stringify(Object.keys(require('cognito-profile-sync/${subpath}'))))`]));
+
+      expect(family).toContain('ErasureError');
+      expect(served).toEqual(expect.arrayContaining([...family, ...family.map((name: string) => `is${name}`)]));
+    },
+  );
+
   it('serves the Middy middlewares from cognito-profile-sync/middy', () => {
     const out = node(['-e', "console.log(Object.keys(require('cognito-profile-sync/middy')).sort().join(','))"]);
 
